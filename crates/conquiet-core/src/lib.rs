@@ -1,1 +1,54 @@
-//! placeholder
+//! conquiet's engine: streams and consumer groups with Redis 7.0's semantics, and nothing
+//! else. No I/O, no clock, no tasks: time is a parameter, so every result can be replayed.
+//!
+//! - [`Engine`] holds every [`Stream`]. Each command goes through [`Engine::decide`] (reads
+//!   state, returns a [`Reply`] or the resolved [`Op`] to log) and [`Engine::apply`] (the only
+//!   mutator, also used to replay the log).
+//! - [`Command`] is what callers ask; [`Op`] and [`Record`] are what the log stores;
+//!   [`codec`] turns records and whole-engine snapshots into bytes and back.
+//! - [`StreamId`] is an entry id; [`EntryData`] an entry's fields; limits live in [`limits`].
+
+pub mod codec;
+pub mod command;
+pub mod engine;
+pub mod entry;
+pub mod error;
+mod group;
+mod groups;
+pub mod id;
+mod info;
+pub mod limits;
+mod listpack;
+pub mod reply;
+pub mod stream;
+
+pub use command::{
+    AutoClaim, Claim, Command, GroupReadFrom, GroupStart, IdSpec, Op, PendingRange, ReadFrom,
+    Record,
+};
+pub use engine::{Decision, Engine, EngineConfig, TRIM_LIMIT_DEFAULT};
+pub use entry::{Entry, EntryData, Field};
+pub use error::CommandError;
+pub use group::{Consumer, Group, Pending};
+pub use id::StreamId;
+pub use reply::*;
+pub use stream::{Stream, Trim, TrimTo};
+
+/// When a stream node is full: Redis's `stream-node-max-entries` and `stream-node-max-bytes`
+/// (0 means no limit, as in Redis).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodeLimits {
+    pub entries_max: u64,
+    pub bytes_max: u64,
+}
+
+impl NodeLimits {
+    /// The byte limit in force: 0 or anything above Redis's listpack ceiling means the ceiling.
+    pub fn bytes_max(self) -> u64 {
+        if self.bytes_max == 0 || self.bytes_max > limits::NODE_BYTES_CEILING {
+            limits::NODE_BYTES_CEILING
+        } else {
+            self.bytes_max
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! What callers ask of the engine (`Command`), and the resolved changes the log records (`Op`).
+//! A `Command` may hold choices left to the engine (`*` ids, `$`); an `Op` holds none, so
+//! applying it again during recovery gives the same state.
+
+use crate::StreamId;
+use crate::entry::{EntryData, Field};
+use crate::stream::Trim;
+
+/// The id a new entry asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdSpec {
+    /// `*`: from the clock.
+    Auto,
+    /// `<ms>-*`: the given ms, next sequence.
+    AutoSeq(u64),
+    /// `<ms>-<seq>` (or `<ms>`, seq 0).
+    Explicit(StreamId),
+}
+
+/// Where a plain read starts: after an id, or after the last entry at the time of the call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadFrom {
+    After(StreamId),
+    Last,
+}
+
+/// Where a group read starts: new entries (`>`), or the consumer's own pending entries after an
+/// id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupReadFrom {
+    New,
+    PendingAfter(StreamId),
+}
+
+/// Where a group starts: at an id, or at the stream's last id (`$`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupStart {
+    Id(StreamId),
+    Last,
+}
+
+/// XCLAIM's arguments, already parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claim {
+    pub key: Vec<u8>,
+    pub group: Vec<u8>,
+    pub consumer: Vec<u8>,
+    pub idle_min_ms: u64,
+    pub ids: Vec<StreamId>,
+    /// IDLE: the new delivery time is `now - idle`.
+    pub idle_ms: Option<u64>,
+    /// TIME: the new delivery time, absolute.
+    pub time_ms: Option<u64>,
+    pub retry_count: Option<u64>,
+    pub force: bool,
+    pub just_id: bool,
+    pub last_id: Option<StreamId>,
+}
+
+/// XAUTOCLAIM's arguments, already parsed. `count` is checked against `AUTOCLAIM_COUNT_MAX`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AutoClaim {
+    pub key: Vec<u8>,
+    pub group: Vec<u8>,
+    pub consumer: Vec<u8>,
+    pub idle_min_ms: u64,
+    pub start: StreamId,
+    pub count: u64,
+    pub just_id: bool,
+}
+
+/// The extended form of XPENDING.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingRange {
+    pub idle_min_ms: Option<u64>,
+    pub start: StreamId,
+    pub end: StreamId,
+    pub count: u64,
+    pub consumer: Option<Vec<u8>>,
+}
+
+/// A request to the engine. Range bounds are inclusive; adapters turn `(`, `-` and `+` into
+/// plain ids.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    Add {
+        key: Vec<u8>,
+        id: IdSpec,
+        fields: Vec<Field>,
+        no_create: bool,
+        trim: Option<Trim>,
+    },
+    Len {
+        key: Vec<u8>,
+    },
+    Range {
+        key: Vec<u8>,
+        start: StreamId,
+        end: StreamId,
+        count: Option<u64>,
+        rev: bool,
+    },
+    Read {
+        streams: Vec<(Vec<u8>, ReadFrom)>,
+        count: Option<u64>,
+    },
+    Delete {
+        key: Vec<u8>,
+        ids: Vec<StreamId>,
+    },
+    Trim {
+        key: Vec<u8>,
+        trim: Trim,
+    },
+    SetId {
+        key: Vec<u8>,
+        last_id: StreamId,
+        entries_added: Option<u64>,
+        max_deleted_id: Option<StreamId>,
+    },
+    GroupCreate {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        start: GroupStart,
+        make_stream: bool,
+        entries_read: Option<u64>,
+    },
+    GroupSetId {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        start: GroupStart,
+        entries_read: Option<u64>,
+    },
+    GroupDestroy {
+        key: Vec<u8>,
+        group: Vec<u8>,
+    },
+    ConsumerCreate {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        consumer: Vec<u8>,
+    },
+    ConsumerDelete {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        consumer: Vec<u8>,
+    },
+    ReadGroup {
+        group: Vec<u8>,
+        consumer: Vec<u8>,
+        streams: Vec<(Vec<u8>, GroupReadFrom)>,
+        count: Option<u64>,
+        no_ack: bool,
+    },
+    Ack {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        ids: Vec<StreamId>,
+    },
+    Pending {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        range: Option<PendingRange>,
+    },
+    Claim(Claim),
+    AutoClaim(AutoClaim),
+    InfoStream {
+        key: Vec<u8>,
+        full: Option<u64>,
+    },
+    InfoGroups {
+        key: Vec<u8>,
+    },
+    InfoConsumers {
+        key: Vec<u8>,
+        group: Vec<u8>,
+    },
+    /// DEL / UNLINK of whole streams.
+    DeleteKeys {
+        keys: Vec<Vec<u8>>,
+    },
+    Exists {
+        keys: Vec<Vec<u8>>,
+    },
+    /// Names of all streams, in byte order.
+    Keys,
+}
+
+impl Command {
+    /// Whether the command can change state (and so needs a log record when it does).
+    pub fn is_write(&self) -> bool {
+        !matches!(
+            self,
+            Command::Len { .. }
+                | Command::Range { .. }
+                | Command::Read { .. }
+                | Command::Pending { .. }
+                | Command::InfoStream { .. }
+                | Command::InfoGroups { .. }
+                | Command::InfoConsumers { .. }
+                | Command::Exists { .. }
+                | Command::Keys
+        )
+    }
+}
+
+/// A resolved change: what the log stores and `Engine::apply` performs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    Add {
+        key: Vec<u8>,
+        id: StreamId,
+        data: EntryData,
+        trim: Option<Trim>,
+    },
+    Delete {
+        key: Vec<u8>,
+        ids: Vec<StreamId>,
+    },
+    Trim {
+        key: Vec<u8>,
+        trim: Trim,
+    },
+    SetId {
+        key: Vec<u8>,
+        last_id: StreamId,
+        entries_added: u64,
+        max_deleted_id: StreamId,
+    },
+    GroupCreate {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        last_id: StreamId,
+        entries_read: Option<u64>,
+    },
+    GroupSetId {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        last_id: StreamId,
+        entries_read: Option<u64>,
+    },
+    GroupDestroy {
+        key: Vec<u8>,
+        group: Vec<u8>,
+    },
+    ConsumerCreate {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        consumer: Vec<u8>,
+    },
+    ConsumerDelete {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        consumer: Vec<u8>,
+    },
+    ReadGroup {
+        group: Vec<u8>,
+        consumer: Vec<u8>,
+        streams: Vec<(Vec<u8>, GroupReadFrom)>,
+        count: Option<u64>,
+        no_ack: bool,
+    },
+    Ack {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        ids: Vec<StreamId>,
+    },
+    Claim(Claim),
+    AutoClaim(AutoClaim),
+    DeleteKeys {
+        keys: Vec<Vec<u8>>,
+    },
+}
+
+/// One log record: the ops of one command (or one transaction), applied together at
+/// `time_ms`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub time_ms: u64,
+    pub ops: Vec<Op>,
+}

@@ -1,0 +1,65 @@
+//! Errors a command can return. Client errors: the command did nothing and the connection
+//! stays. The texts are Redis 7.0's where Redis has the same error, because clients match on
+//! them; the RESP adapter writes them verbatim after the `-`.
+
+/// Why a command was refused. Nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    #[error("ERR The ID specified in XADD is equal or smaller than the target stream top item")]
+    IdTooSmall,
+    #[error("ERR The ID specified in XADD must be greater than 0-0")]
+    IdZero,
+    #[error("ERR The stream has exhausted the last possible ID, unable to add more items")]
+    IdExhausted,
+    #[error("ERR The ID specified in XSETID is smaller than the target stream top item")]
+    SetIdTooSmall,
+    #[error("ERR The entries_added specified in XSETID is smaller than the target stream length")]
+    SetIdEntriesAdded,
+    #[error("ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id")]
+    SetIdMaxDeleted,
+    #[error("ERR no such key")]
+    NoSuchKey,
+    #[error("WRONGTYPE Operation against a key holding the wrong kind of value")]
+    WrongType,
+    #[error(
+        "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want \
+         to use the MKSTREAM option to create an empty stream automatically."
+    )]
+    GroupNeedsKey,
+    #[error("BUSYGROUP Consumer Group name already exists")]
+    BusyGroup,
+    #[error("NOGROUP No such consumer group '{group}' for key name '{key}'")]
+    NoConsumerGroup { key: String, group: String },
+    #[error("NOGROUP No such key '{key}' or consumer group '{group}'")]
+    NoGroupForKey { key: String, group: String },
+    #[error(
+        "NOGROUP No such key '{key}' or consumer group '{group}' in XREADGROUP with GROUP option"
+    )]
+    NoGroupRead { key: String, group: String },
+    #[error("ERR Invalid stream ID specified as stream command argument")]
+    InvalidId,
+    #[error("ERR value is out of range, must be positive")]
+    EntriesReadRange,
+    /// A conquiet limit was reached; the text names the value and the limit.
+    #[error("ERR {what} is {value}, limit is {limit}")]
+    Limit {
+        what: &'static str,
+        value: u64,
+        limit: u64,
+    },
+}
+
+impl CommandError {
+    pub(crate) fn limit(what: &'static str, value: usize, limit: usize) -> CommandError {
+        CommandError::Limit {
+            what,
+            value: value as u64,
+            limit: limit as u64,
+        }
+    }
+}
+
+/// Names in error texts are shown lossily: they are for people, not for parsing.
+pub(crate) fn show(name: &[u8]) -> String {
+    String::from_utf8_lossy(name).into_owned()
+}

@@ -1,0 +1,61 @@
+//! Every limit of the engine, in one place. Each is checked before allocating or doing
+//! arithmetic on a number a client or the disk supplied.
+
+/// One mebibyte, for readable sizes below.
+pub const MIB: usize = 1024 * 1024;
+
+/// Largest key (stream name), group or consumer name. Redis allows 512 MiB names; a name that
+/// long is a client bug, and short names keep the snapshot and log records small.
+pub const NAME_BYTES_MAX: usize = 1024;
+
+/// Largest single field or value. Bounded by what one RESP bulk may carry.
+pub const FIELD_BYTES_MAX: usize = 8 * MIB;
+
+/// Largest entry, all fields and values together. A log record holds one command's changes, so
+/// it must fit well inside the WAL's record limit (16 MiB by default).
+pub const ENTRY_BYTES_MAX: usize = 8 * MIB;
+
+/// Most field/value pairs in one entry.
+pub const ENTRY_FIELDS_MAX: usize = 65_536;
+
+/// Most streams (keys) held at once.
+pub const STREAMS_MAX: usize = 1_000_000;
+
+/// Most consumer groups on one stream.
+pub const GROUPS_PER_STREAM_MAX: usize = 1_024;
+
+/// Most consumers in one group.
+pub const CONSUMERS_PER_GROUP_MAX: usize = 65_536;
+
+/// Most pending (delivered, unacknowledged) entries in one group. Reads that would exceed it
+/// deliver fewer entries, and claims stop, instead of growing memory without bound.
+pub const PENDING_PER_GROUP_MAX: usize = 10_000_000;
+
+/// Most ids one command may name (XDEL, XACK, XCLAIM).
+pub const IDS_PER_COMMAND_MAX: usize = 100_000;
+
+/// Largest COUNT honoured by a read. A larger COUNT is clamped, never used to size a buffer.
+pub const READ_COUNT_MAX: usize = 1_000_000;
+
+/// Most streams one XREAD / XREADGROUP may name.
+pub const READ_STREAMS_MAX: usize = 1_024;
+
+/// Largest XAUTOCLAIM COUNT. Redis refuses more than `LONG_MAX / (attempts factor)`; its own
+/// heap overflow came from multiplying an unchecked COUNT.
+pub const AUTOCLAIM_COUNT_MAX: u64 = 1 << 20;
+
+/// How many PEL entries XAUTOCLAIM may scan per requested entry, as Redis does (attempts =
+/// count * 10).
+pub const AUTOCLAIM_SCAN_FACTOR: u64 = 10;
+
+/// Redis's default `stream-node-max-entries`.
+pub const NODE_ENTRIES_DEFAULT: u64 = 100;
+
+/// Redis's default `stream-node-max-bytes`.
+pub const NODE_BYTES_DEFAULT: u64 = 4096;
+
+/// Redis caps a listpack at 1 GiB; the node byte limit never exceeds it.
+pub const NODE_BYTES_CEILING: u64 = 1 << 30;
+
+const _: () = assert!(ENTRY_BYTES_MAX <= 16 * MIB);
+const _: () = assert!(FIELD_BYTES_MAX <= ENTRY_BYTES_MAX);
