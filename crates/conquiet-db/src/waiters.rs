@@ -1,0 +1,114 @@
+//! Readers blocked until entries arrive: indexed by stream name (to wake them when an append
+//! touches it, in arrival order, as Redis does) and by deadline (to time them out).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use conquiet_core::{Command, Reply};
+use tokio::sync::oneshot;
+
+use crate::DbError;
+
+pub(crate) type ReplySender = oneshot::Sender<Result<Reply, DbError>>;
+
+pub(crate) struct Waiter {
+    pub command: Command,
+    /// Clock ms after which the read answers empty; `None` waits until data or close.
+    pub deadline: Option<u64>,
+    pub reply: ReplySender,
+}
+
+#[derive(Default)]
+pub(crate) struct Waiters {
+    next_seq: u64,
+    by_seq: BTreeMap<u64, Waiter>,
+    by_key: HashMap<Vec<u8>, BTreeSet<u64>>,
+    by_deadline: BTreeSet<(u64, u64)>,
+}
+
+fn keys(command: &Command) -> Vec<Vec<u8>> {
+    match command {
+        Command::Read { streams, .. } => streams.iter().map(|(k, _)| k.clone()).collect(),
+        Command::ReadGroup { streams, .. } => streams.iter().map(|(k, _)| k.clone()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl Waiters {
+    pub fn len(&self) -> usize {
+        self.by_seq.len()
+    }
+
+    pub fn add(&mut self, waiter: Waiter) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        for key in keys(&waiter.command) {
+            self.by_key.entry(key).or_default().insert(seq);
+        }
+        if let Some(deadline) = waiter.deadline {
+            self.by_deadline.insert((deadline, seq));
+        }
+        self.by_seq.insert(seq, waiter);
+    }
+
+    fn remove(&mut self, seq: u64) -> Option<Waiter> {
+        let waiter = self.by_seq.remove(&seq)?;
+        for key in keys(&waiter.command) {
+            if let Some(set) = self.by_key.get_mut(&key) {
+                set.remove(&seq);
+                if set.is_empty() {
+                    self.by_key.remove(&key);
+                }
+            }
+        }
+        if let Some(deadline) = waiter.deadline {
+            self.by_deadline.remove(&(deadline, seq));
+        }
+        Some(waiter)
+    }
+
+    /// Waiters on any of `touched`, oldest first, taken out of the list. The caller puts back
+    /// those still unanswered with `add`... in their original order, via `restore`.
+    pub fn take_touched(&mut self, touched: &BTreeSet<Vec<u8>>) -> Vec<(u64, Waiter)> {
+        let mut seqs = BTreeSet::new();
+        for key in touched {
+            if let Some(set) = self.by_key.get(key) {
+                seqs.extend(set.iter().copied());
+            }
+        }
+        seqs.into_iter()
+            .filter_map(|seq| self.remove(seq).map(|w| (seq, w)))
+            .collect()
+    }
+
+    /// Puts back a waiter taken by `take_touched`, keeping its place in line.
+    pub fn restore(&mut self, seq: u64, waiter: Waiter) {
+        for key in keys(&waiter.command) {
+            self.by_key.entry(key).or_default().insert(seq);
+        }
+        if let Some(deadline) = waiter.deadline {
+            self.by_deadline.insert((deadline, seq));
+        }
+        self.by_seq.insert(seq, waiter);
+    }
+
+    /// Waiters whose deadline is at or before `now`.
+    pub fn take_expired(&mut self, now: u64) -> Vec<Waiter> {
+        let due: Vec<u64> = self
+            .by_deadline
+            .iter()
+            .take_while(|(d, _)| *d <= now)
+            .map(|(_, s)| *s)
+            .collect();
+        due.into_iter().filter_map(|seq| self.remove(seq)).collect()
+    }
+
+    pub fn next_deadline(&self) -> Option<u64> {
+        self.by_deadline.first().map(|(d, _)| *d)
+    }
+
+    pub fn take_all(&mut self) -> Vec<Waiter> {
+        self.by_key.clear();
+        self.by_deadline.clear();
+        std::mem::take(&mut self.by_seq).into_values().collect()
+    }
+}

@@ -1,0 +1,499 @@
+//! The writer thread: the one owner of the engine and the log. Requests arrive on a bounded
+//! channel; each loop turn takes a batch, runs every command through decide, append and apply,
+//! wakes blocked readers the batch fed, makes the batch durable with one fdatasync (group
+//! commit), and only then releases the replies.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use conquiet_core::codec::encode_record;
+use conquiet_core::{Command, Decision, Engine, Op, Record, Reply};
+use conquiet_wal::{Lsn, Storage, Wal, WalError};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::clock::Clock;
+use crate::recovery::Recovered;
+use crate::waiters::{ReplySender, Waiter, Waiters};
+use crate::{Block, DbError, DbOptions, FsyncPolicy, WAITERS_MAX, snapshot};
+
+/// A message to the writer.
+pub(crate) enum Request {
+    Command {
+        command: Command,
+        block: Block,
+        reply: ReplySender,
+    },
+    Stats {
+        reply: oneshot::Sender<Stats>,
+    },
+    Snapshot {
+        reply: oneshot::Sender<Result<(), DbError>>,
+    },
+    Close {
+        reply: oneshot::Sender<Result<(), DbError>>,
+    },
+}
+
+/// Counters for tests, metrics and benchmarks.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub next_lsn: u64,
+    pub synced_lsn: u64,
+    pub batches: u64,
+    pub records: u64,
+    pub syncs: u64,
+    pub sync_failures: u64,
+    pub write_failures: u64,
+    pub log_bytes: u64,
+    pub segments: usize,
+    pub snapshots_taken: u64,
+    pub snapshot_failures: u64,
+    pub snapshot_lsn: u64,
+    pub waiters: usize,
+    pub streams: usize,
+    pub poisoned: bool,
+}
+
+/// A snapshot being written on its own thread.
+struct InFlight {
+    lsn: Lsn,
+    thread: JoinHandle<std::io::Result<u64>>,
+    waiting: Vec<oneshot::Sender<Result<(), DbError>>>,
+}
+
+struct Writer {
+    engine: Engine,
+    wal: Wal,
+    storage: Arc<dyn Storage>,
+    options: DbOptions,
+    clock: Arc<dyn Clock>,
+    /// Set by the first failed fdatasync; from then on every command is refused.
+    poisoned: Option<String>,
+    /// Replies waiting for the batch's sync.
+    held: Vec<(ReplySender, Result<Reply, DbError>)>,
+    waiters: Waiters,
+    /// Streams appended to in this batch: their blocked readers are woken.
+    touched: BTreeSet<Vec<u8>>,
+    /// Records appended but not yet synced.
+    dirty: bool,
+    last_sync: Instant,
+    last_time: u64,
+    snapshots: Vec<(Lsn, u64)>,
+    log_bytes_since_snapshot: u64,
+    in_flight: Option<InFlight>,
+    stats: Stats,
+}
+
+pub(crate) fn run(
+    state: Recovered,
+    options: DbOptions,
+    clock: Arc<dyn Clock>,
+    mut receiver: mpsc::Receiver<Request>,
+) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(_) => return, // Dropping the receiver answers every caller with `Closed`.
+    };
+    let Recovered {
+        engine,
+        wal,
+        storage,
+        snapshots,
+    } = state;
+    let mut w = Writer {
+        engine,
+        wal,
+        storage,
+        options,
+        clock,
+        poisoned: None,
+        held: Vec::new(),
+        waiters: Waiters::default(),
+        touched: BTreeSet::new(),
+        dirty: false,
+        last_sync: Instant::now(),
+        last_time: 0,
+        snapshots,
+        log_bytes_since_snapshot: 0,
+        in_flight: None,
+        stats: Stats::default(),
+    };
+    let mut batch = Vec::with_capacity(w.options.batch_max);
+    loop {
+        let wait = w.wait_time();
+        let first = runtime.block_on(async {
+            match wait {
+                Some(wait) => tokio::time::timeout(wait, receiver.recv()).await.ok(),
+                None => Some(receiver.recv().await),
+            }
+        });
+        match first {
+            Some(None) => break, // Every handle is gone.
+            Some(Some(request)) => batch.push(request),
+            None => {}
+        }
+        while batch.len() < w.options.batch_max {
+            match receiver.try_recv() {
+                Ok(request) => batch.push(request),
+                Err(_) => break,
+            }
+        }
+        let mut close = None;
+        for request in batch.drain(..) {
+            match request {
+                Request::Command {
+                    command,
+                    block,
+                    reply,
+                } => w.handle(command, block, reply),
+                Request::Stats { reply } => {
+                    let _ = reply.send(w.stats());
+                }
+                Request::Snapshot { reply } => w.request_snapshot(reply),
+                Request::Close { reply } => close = Some(reply),
+            }
+        }
+        w.finish_batch();
+        if let Some(reply) = close {
+            receiver.close();
+            while let Ok(request) = receiver.try_recv() {
+                if let Request::Command {
+                    command,
+                    block,
+                    reply,
+                } = request
+                {
+                    w.handle(command, block, reply);
+                }
+            }
+            w.finish_batch();
+            let _ = reply.send(w.shut_down());
+            return;
+        }
+    }
+    let _ = w.shut_down();
+}
+
+impl Writer {
+    fn now(&mut self) -> u64 {
+        // Record times never go backwards, even if the wall clock does.
+        self.last_time = self.last_time.max(self.clock.now_ms());
+        self.last_time
+    }
+
+    /// How long the loop may sleep: until the next blocked-reader deadline, the next interval
+    /// sync, or the in-flight snapshot's next check.
+    fn wait_time(&mut self) -> Option<Duration> {
+        let now = self.clock.now_ms();
+        let mut wait: Option<u64> = self.waiters.next_deadline().map(|d| d.saturating_sub(now));
+        if let (FsyncPolicy::IntervalMs(ms), true) = (self.options.fsync, self.dirty) {
+            let since = self.last_sync.elapsed().as_millis() as u64;
+            let due = ms.saturating_sub(since);
+            wait = Some(wait.map_or(due, |w| w.min(due)));
+        }
+        if self.in_flight.is_some() {
+            wait = Some(wait.map_or(10, |w| w.min(10)));
+        }
+        wait.map(|ms| Duration::from_millis(ms.max(1)))
+    }
+
+    fn handle(&mut self, command: Command, block: Block, reply: ReplySender) {
+        let now = self.now();
+        let result = self.execute(now, &command);
+        match (result, block) {
+            (Ok(Reply::Read(None)), Block::Ms(ms)) => {
+                self.wait_for_entries(now, command, ms, reply)
+            }
+            (result, _) => self.held.push((reply, result)),
+        }
+    }
+
+    fn wait_for_entries(&mut self, now: u64, mut command: Command, ms: u64, reply: ReplySender) {
+        if self.waiters.len() >= WAITERS_MAX {
+            self.held
+                .push((reply, Err(DbError::TooManyWaiters(WAITERS_MAX))));
+            return;
+        }
+        if let Command::Read { streams, .. } = &mut command {
+            self.engine.resolve_last(streams);
+        }
+        let deadline = (ms > 0).then(|| now.saturating_add(ms));
+        self.waiters.add(Waiter {
+            command,
+            deadline,
+            reply,
+        });
+    }
+
+    /// decide, then (for a change) append and apply. Nothing is applied unless its record was
+    /// written, so a failed write leaves the engine as it was.
+    fn execute(&mut self, now: u64, command: &Command) -> Result<Reply, DbError> {
+        if let Some(reason) = &self.poisoned {
+            return Err(DbError::Poisoned(reason.clone()));
+        }
+        let op = match self.engine.decide(now, command)? {
+            Decision::Read(reply) => return Ok(reply),
+            Decision::Write(op) => op,
+        };
+        let record = Record {
+            time_ms: now,
+            ops: vec![op],
+        };
+        let bytes = encode_record(&record);
+        match self.wal.append(&bytes) {
+            Ok(_) => {}
+            Err(WalError::Poisoned) => {
+                self.poison("the log refused the write after an earlier failure".into());
+                return Err(DbError::Poisoned(self.poisoned.clone().unwrap_or_default()));
+            }
+            Err(e) => {
+                self.stats.write_failures += 1;
+                return Err(DbError::Write(e));
+            }
+        }
+        self.dirty = true;
+        self.stats.records += 1;
+        self.log_bytes_since_snapshot += bytes.len() as u64;
+        let op = &record.ops[0];
+        if let Op::Add { key, .. } = op {
+            self.touched.insert(key.clone());
+        }
+        Ok(self.engine.apply(now, op))
+    }
+
+    fn poison(&mut self, reason: String) {
+        if self.poisoned.is_none() {
+            self.poisoned = Some(reason);
+        }
+    }
+
+    /// Wakes readers, syncs, releases replies, expires waits, and starts or reaps snapshots.
+    fn finish_batch(&mut self) {
+        self.stats.batches += 1;
+        self.wake_waiters();
+        #[cfg(test)]
+        if self.options.broken_ack_before_sync {
+            for (reply, result) in self.held.drain(..) {
+                let _ = reply.send(result);
+            }
+        }
+        self.sync_if_due();
+        let poisoned = self.poisoned.clone();
+        for (reply, result) in self.held.drain(..) {
+            // After a failed sync nothing from this batch may be reported as done.
+            let result = match (&poisoned, result) {
+                (Some(reason), Ok(_)) => Err(DbError::Poisoned(reason.clone())),
+                (_, result) => result,
+            };
+            let _ = reply.send(result);
+        }
+        let now = self.now();
+        for waiter in self.waiters.take_expired(now) {
+            let _ = waiter.reply.send(Ok(Reply::Read(None)));
+        }
+        self.reap_snapshot();
+        self.maybe_snapshot();
+    }
+
+    fn wake_waiters(&mut self) {
+        // Each pass may append (XREADGROUP records), which may touch nothing new: one pass of
+        // the streams this batch fed is enough, since reads never append entries.
+        let touched = std::mem::take(&mut self.touched);
+        if touched.is_empty() {
+            return;
+        }
+        let now = self.now();
+        for (seq, waiter) in self.waiters.take_touched(&touched) {
+            match self.execute(now, &waiter.command) {
+                Ok(Reply::Read(None)) => self.waiters.restore(seq, waiter),
+                result => self.held.push((waiter.reply, result)),
+            }
+        }
+        self.touched.clear();
+    }
+
+    fn sync_if_due(&mut self) {
+        if !self.dirty || self.poisoned.is_some() {
+            return;
+        }
+        let due = match self.options.fsync {
+            FsyncPolicy::Always => true,
+            FsyncPolicy::IntervalMs(ms) => self.last_sync.elapsed() >= Duration::from_millis(ms),
+            FsyncPolicy::Never => false,
+        };
+        if due {
+            self.sync();
+        }
+    }
+
+    fn sync(&mut self) {
+        match self.wal.sync() {
+            Ok(()) => {
+                self.dirty = false;
+                self.stats.syncs += 1;
+                self.last_sync = Instant::now();
+            }
+            Err(e) => {
+                self.stats.sync_failures += 1;
+                self.poison(e.to_string());
+            }
+        }
+    }
+
+    fn stats(&self) -> Stats {
+        Stats {
+            next_lsn: self.wal.next_lsn().0,
+            synced_lsn: self.wal.synced_lsn().0,
+            log_bytes: self.wal.disk_bytes(),
+            segments: self.wal.segment_count(),
+            snapshot_lsn: self.snapshots.last().map_or(0, |(l, _)| l.0),
+            waiters: self.waiters.len(),
+            streams: self.engine.stream_count(),
+            poisoned: self.poisoned.is_some(),
+            ..self.stats.clone()
+        }
+    }
+
+    fn request_snapshot(&mut self, reply: oneshot::Sender<Result<(), DbError>>) {
+        if let Some(reason) = &self.poisoned {
+            let _ = reply.send(Err(DbError::Poisoned(reason.clone())));
+            return;
+        }
+        if self.in_flight.is_none() {
+            self.start_snapshot();
+        }
+        match &mut self.in_flight {
+            Some(in_flight) => in_flight.waiting.push(reply),
+            None => {
+                let reason = self
+                    .poisoned
+                    .clone()
+                    .unwrap_or_else(|| "snapshot did not start".into());
+                let _ = reply.send(Err(DbError::Poisoned(reason)));
+            }
+        }
+    }
+
+    fn maybe_snapshot(&mut self) {
+        if self.in_flight.is_some() || self.poisoned.is_some() {
+            return;
+        }
+        let last_size = self.snapshots.last().map_or(0, |(_, size)| *size);
+        let threshold = self.options.snapshot_log_bytes_min.max(last_size);
+        if self.log_bytes_since_snapshot >= threshold {
+            self.start_snapshot();
+        }
+    }
+
+    /// Snapshots only what is durable: the log is synced first, so a snapshot never holds a
+    /// record that a crash could take out of the log.
+    fn start_snapshot(&mut self) {
+        if self.dirty {
+            self.sync();
+            if self.poisoned.is_some() {
+                return;
+            }
+        }
+        let lsn = self.wal.next_lsn();
+        let engine = self.engine.clone();
+        let storage = self.storage.clone();
+        let spawned = std::thread::Builder::new()
+            .name("conquiet-snapshot".into())
+            .spawn(move || snapshot::write(storage.as_ref(), &engine, lsn));
+        match spawned {
+            Ok(thread) => {
+                self.log_bytes_since_snapshot = 0;
+                self.in_flight = Some(InFlight {
+                    lsn,
+                    thread,
+                    waiting: Vec::new(),
+                });
+            }
+            Err(_) => self.stats.snapshot_failures += 1,
+        }
+    }
+
+    /// Once a snapshot is durable: keep it and the one before (the fallback if the newest
+    /// fails its checks), drop older snapshots and the log segments only they needed.
+    fn reap_snapshot(&mut self) {
+        let finished = self
+            .in_flight
+            .as_ref()
+            .is_some_and(|f| f.thread.is_finished());
+        if !finished {
+            return;
+        }
+        let Some(in_flight) = self.in_flight.take() else {
+            return;
+        };
+        let outcome = in_flight
+            .thread
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("snapshot thread panicked")));
+        let result = match outcome {
+            Ok(size) => {
+                self.stats.snapshots_taken += 1;
+                self.snapshots.push((in_flight.lsn, size));
+                self.drop_old_snapshots();
+                Ok(())
+            }
+            Err(e) => {
+                self.stats.snapshot_failures += 1;
+                let _ = self
+                    .storage
+                    .remove(&format!("snap-{:020}.tmp", in_flight.lsn.0));
+                Err(DbError::Write(WalError::Io {
+                    op: "snapshot",
+                    file: snapshot::file_name(in_flight.lsn),
+                    source: e,
+                }))
+            }
+        };
+        for reply in in_flight.waiting {
+            let _ = reply.send(match &result {
+                Ok(()) => Ok(()),
+                Err(e) => Err(DbError::Poisoned(e.to_string())),
+            });
+        }
+    }
+
+    fn drop_old_snapshots(&mut self) {
+        while self.snapshots.len() > 2 {
+            let (lsn, _) = self.snapshots.remove(0);
+            let _ = self.storage.remove(&snapshot::file_name(lsn));
+        }
+        if self.snapshots.len() == 2 {
+            let keep_from = self.snapshots[0].0;
+            let _ = self.wal.remove_before(keep_from);
+        }
+        let _ = self.storage.sync_dir();
+    }
+
+    /// Answers blocked readers empty, waits for a snapshot in flight, and syncs the log.
+    fn shut_down(&mut self) -> Result<(), DbError> {
+        for waiter in self.waiters.take_all() {
+            let _ = waiter.reply.send(Ok(Reply::Read(None)));
+        }
+        if let Some(in_flight) = &self.in_flight {
+            while !in_flight.thread.is_finished() {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        self.reap_snapshot();
+        if let Some(reason) = &self.poisoned {
+            return Err(DbError::Poisoned(reason.clone()));
+        }
+        if self.dirty {
+            self.sync();
+        }
+        match &self.poisoned {
+            Some(reason) => Err(DbError::Poisoned(reason.clone())),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! The store through its public handle: durability across restarts, blocking reads, snapshots,
+//! compaction, torn tails, corruption and a full disk.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use conquiet_core::{Command, ReadFrom, Reply, StreamId, Trim, TrimTo};
+use conquiet_db::{
+    Block, Db, DbError, DbOptions, FsyncPolicy, ManualClock, SimStorage, WalOptions,
+};
+
+use crate::common::{add, entries, group_create, range_all, read_group};
+
+fn small() -> DbOptions {
+    DbOptions {
+        wal: WalOptions {
+            segment_bytes_max: 16 << 10,
+            ..WalOptions::default()
+        },
+        snapshot_log_bytes_min: 64 << 10,
+        ..DbOptions::default()
+    }
+}
+
+#[test]
+fn entries_and_group_state_survive_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, _) = Db::open_dir(dir.path(), DbOptions::default()).expect("open");
+    db.submit_blocking(group_create("s", "g")).expect("group");
+    for i in 0..10 {
+        db.submit_blocking(add("s", &[("i", &i.to_string())]))
+            .expect("add");
+    }
+    db.submit_blocking(read_group("s", "g", "c", 4))
+        .expect("read");
+    db.close().expect("close");
+    let (db, report) = Db::open_dir(dir.path(), DbOptions::default()).expect("reopen");
+    assert_eq!(report.records_replayed, 12);
+    assert_eq!(
+        entries(db.submit_blocking(range_all("s")).expect("range")).len(),
+        10
+    );
+    let pending = Command::Pending {
+        key: b"s".to_vec(),
+        group: b"g".to_vec(),
+        range: None,
+    };
+    match db.submit_blocking(pending).expect("pending") {
+        Reply::PendingSummary(summary) => assert_eq!(summary.count, 4),
+        other => panic!("{other:?}"),
+    }
+    db.close().expect("close");
+}
+
+#[test]
+fn a_blocked_read_wakes_on_append_from_another_caller() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, _) = Db::open_dir(dir.path(), DbOptions::default()).expect("open");
+    let reader = {
+        let db = db.clone();
+        std::thread::spawn(move || {
+            let read = Command::Read {
+                streams: vec![(b"s".to_vec(), ReadFrom::Last)],
+                count: None,
+            };
+            db.submit_blocking_with(read, Block::Ms(0))
+        })
+    };
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        !reader.is_finished(),
+        "BLOCK 0 waits while there is nothing new"
+    );
+    db.submit_blocking(add("s", &[("a", "1")])).expect("add");
+    match reader.join().expect("reader").expect("read") {
+        Reply::Read(Some(streams)) => assert_eq!(streams[0].items.len(), 1),
+        other => panic!("expected the new entry, got {other:?}"),
+    }
+    db.close().expect("close");
+}
+
+#[test]
+fn blocked_group_readers_are_served_in_arrival_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, _) = Db::open_dir(dir.path(), DbOptions::default()).expect("open");
+    db.submit_blocking(group_create("s", "g")).expect("group");
+    let mut readers = Vec::new();
+    for c in 0..3 {
+        let db = db.clone();
+        readers.push(std::thread::spawn(move || {
+            db.submit_blocking_with(read_group("s", "g", &format!("c{c}"), 1), Block::Ms(5_000))
+        }));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for i in 0..3 {
+        db.submit_blocking(add("s", &[("i", &i.to_string())]))
+            .expect("add");
+    }
+    let mut got = Vec::new();
+    for r in readers {
+        match r.join().expect("reader").expect("read") {
+            Reply::Read(Some(streams)) => got.push(streams[0].items[0].id),
+            other => panic!("{other:?}"),
+        }
+    }
+    let mut sorted = got.clone();
+    sorted.sort();
+    assert_eq!(got, sorted, "the first to block gets the first entry");
+    db.close().expect("close");
+}
+
+#[test]
+fn a_blocked_read_times_out_empty_and_close_wakes_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, _) = Db::open_dir(dir.path(), DbOptions::default()).expect("open");
+    let read = Command::Read {
+        streams: vec![(b"s".to_vec(), ReadFrom::Last)],
+        count: None,
+    };
+    let reply = db
+        .submit_blocking_with(read.clone(), Block::Ms(50))
+        .expect("read");
+    assert_eq!(reply, Reply::Read(None));
+    let forever = {
+        let db = db.clone();
+        std::thread::spawn(move || db.submit_blocking_with(read, Block::Ms(0)))
+    };
+    std::thread::sleep(Duration::from_millis(50));
+    db.close().expect("close");
+    assert_eq!(
+        forever.join().expect("reader").expect("read"),
+        Reply::Read(None)
+    );
+}
+
+#[test]
+fn recovery_uses_the_snapshot_plus_the_log_tail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, _) = Db::open_dir(dir.path(), small()).expect("open");
+    for i in 0..50 {
+        db.submit_blocking(add("s", &[("i", &i.to_string())]))
+            .expect("add");
+    }
+    db.snapshot_blocking().expect("snapshot");
+    for i in 50..60 {
+        db.submit_blocking(add("s", &[("i", &i.to_string())]))
+            .expect("add");
+    }
+    db.close().expect("close");
+    let (db, report) = Db::open_dir(dir.path(), small()).expect("reopen");
+    assert!(report.snapshot.is_some(), "{report:?}");
+    assert_eq!(
+        report.records_replayed, 10,
+        "only the tail after the snapshot is replayed"
+    );
+    let all = entries(db.submit_blocking(range_all("s")).expect("range"));
+    assert_eq!(all.len(), 60);
+    db.close().expect("close");
+}
+
+#[test]
+fn disk_use_stays_proportional_to_live_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let options = DbOptions {
+        fsync: FsyncPolicy::Never,
+        ..small()
+    };
+    let (db, _) = Db::open_dir(dir.path(), options.clone()).expect("open");
+    let value = "v".repeat(500);
+    let trim = Trim {
+        to: TrimTo::MaxLen(100),
+        approx: false,
+        limit: 0,
+    };
+    for _ in 0..5_000 {
+        let mut command = add("s", &[("v", &value)]);
+        if let Command::Add { trim: t, .. } = &mut command {
+            *t = Some(trim);
+        }
+        db.submit_blocking(command).expect("add");
+    }
+    // Let the background snapshot finish and the old segments go.
+    for _ in 0..100 {
+        db.snapshot_blocking().expect("snapshot");
+        if db.stats_blocking().expect("stats").segments <= 4 {
+            break;
+        }
+    }
+    let stats = db.stats_blocking().expect("stats");
+    db.close().expect("close");
+    let bytes: u64 = std::fs::read_dir(dir.path())
+        .expect("read dir")
+        .map(|e| e.expect("entry").metadata().expect("metadata").len())
+        .sum();
+    // 100 live entries of ~520 bytes: 2.5 MB were written, far less must remain.
+    assert!(
+        bytes < 400_000,
+        "{bytes} bytes on disk for 100 live entries; {stats:?}"
+    );
+    let (db, _) = Db::open_dir(dir.path(), options).expect("reopen");
+    assert_eq!(
+        entries(db.submit_blocking(range_all("s")).expect("range")).len(),
+        100
+    );
+    db.close().expect("close");
+}
+
+#[test]
+fn a_full_disk_is_an_error_reply_and_the_store_keeps_working() {
+    let storage = SimStorage::new();
+    let clock = Arc::new(ManualClock::new(1_000));
+    let (db, _) = Db::open(
+        Arc::new(storage.clone()),
+        DbOptions::default(),
+        clock.clone(),
+    )
+    .expect("open");
+    db.submit_blocking(add("s", &[("a", "1")])).expect("add");
+    storage.fail_writes_after_bytes(0);
+    let refused = db.submit_blocking(add("s", &[("a", "2")]));
+    assert!(matches!(refused, Err(DbError::Write(_))), "{refused:?}");
+    storage.clear_faults();
+    db.submit_blocking(add("s", &[("a", "3")]))
+        .expect("works again once space is back");
+    let all = entries(db.submit_blocking(range_all("s")).expect("range"));
+    assert_eq!(all.len(), 2, "the refused entry was not applied");
+    db.close().expect("close");
+    let (db, _) =
+        Db::open(Arc::new(storage.crash(7)), DbOptions::default(), clock).expect("reopen");
+    assert_eq!(
+        entries(db.submit_blocking(range_all("s")).expect("range")).len(),
+        2
+    );
+    db.close().expect("close");
+}
+
+#[test]
+fn a_corrupt_record_in_the_middle_refuses_the_start_naming_file_and_offset() {
+    let storage = SimStorage::new();
+    let clock = Arc::new(ManualClock::new(1_000));
+    let (db, _) = Db::open(
+        Arc::new(storage.clone()),
+        DbOptions::default(),
+        clock.clone(),
+    )
+    .expect("open");
+    for i in 0..20 {
+        db.submit_blocking(add("s", &[("i", &i.to_string())]))
+            .expect("add");
+    }
+    db.close().expect("close");
+    let segment = storage
+        .files()
+        .into_iter()
+        .find(|f| f.starts_with("wal-"))
+        .expect("a segment");
+    storage.corrupt(&segment, 200, 0xFF);
+    let error = Db::open(Arc::new(storage), DbOptions::default(), clock)
+        .err()
+        .expect("refused");
+    let text = error.to_string();
+    assert!(text.contains(&segment) && text.contains("offset"), "{text}");
+}
+
+#[test]
+fn xadd_ids_come_from_the_injected_clock() {
+    let storage = SimStorage::new();
+    let clock = Arc::new(ManualClock::new(5_000));
+    let (db, _) = Db::open(Arc::new(storage), DbOptions::default(), clock.clone()).expect("open");
+    assert_eq!(
+        db.submit_blocking(add("s", &[("a", "1")])).expect("add"),
+        Reply::Id(StreamId::new(5_000, 0))
+    );
+    assert_eq!(
+        db.submit_blocking(add("s", &[("a", "1")])).expect("add"),
+        Reply::Id(StreamId::new(5_000, 1))
+    );
+    clock.advance(10);
+    assert_eq!(
+        db.submit_blocking(add("s", &[("a", "1")])).expect("add"),
+        Reply::Id(StreamId::new(5_010, 0))
+    );
+    db.close().expect("close");
+}
