@@ -1,0 +1,197 @@
+//! The seam between the log and a disk: a directory of named files. The log sees storage only
+//! through these two traits, so tests can swap in `SimStorage`, which tears writes and fails
+//! fsync. This module owns the contracts and the real `FsStorage`; it knows nothing of records.
+
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+/// One flat directory. Names are plain file names (no separators).
+///
+/// Contract: `create`, `remove` and `rename` change what later calls see at once, but survive
+/// a crash only after a successful `sync_dir`; until then a crash may undo each of them.
+pub trait Storage: Send + Sync {
+    /// Names of the files in the directory, in no particular order.
+    fn list(&self) -> io::Result<Vec<String>>;
+    /// Opens an existing file for reading and writing; `NotFound` if there is none.
+    fn open(&self, name: &str) -> io::Result<Box<dyn StorageFile>>;
+    /// Creates an empty file, truncating one that exists.
+    fn create(&self, name: &str) -> io::Result<Box<dyn StorageFile>>;
+    fn remove(&self, name: &str) -> io::Result<()>;
+    /// Replaces `to` if it exists.
+    fn rename(&self, from: &str, to: &str) -> io::Result<()>;
+    /// Makes every earlier `create`, `remove` and `rename` durable.
+    fn sync_dir(&self) -> io::Result<()>;
+}
+
+/// An open file.
+///
+/// Contract: writes are visible to reads at once but survive a crash only after a successful
+/// `sync_data`; until then a crash may keep, drop or tear each write. After a failed
+/// `sync_data` the unsynced writes may be lost even if a later sync succeeds.
+#[expect(
+    clippy::len_without_is_empty,
+    reason = "a file's length is read for offsets, never to ask emptiness"
+)]
+pub trait StorageFile: Send {
+    fn len(&self) -> io::Result<u64>;
+    /// Fills `buf` from `offset`; `UnexpectedEof` if the file is shorter.
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()>;
+    /// Writes all of `data` at `offset`, extending the file. On error some prefix of `data`
+    /// may have landed.
+    fn write_at(&mut self, offset: u64, data: &[u8]) -> io::Result<()>;
+    /// fdatasync: makes this file's writes and length durable.
+    fn sync_data(&mut self) -> io::Result<()>;
+    /// Sets the length; bytes past it are gone, and growing fills with zeros.
+    fn truncate(&mut self, len: u64) -> io::Result<()>;
+}
+
+/// Storage in a real directory, through `std::fs` (Unix only: positioned reads and writes).
+#[derive(Debug, Clone)]
+pub struct FsStorage {
+    dir: PathBuf,
+}
+
+impl FsStorage {
+    /// Uses `dir`, creating it if missing. A directory this call creates is itself made durable
+    /// (its parent is synced), or a crash could lose the whole log along with its entry.
+    pub fn open(dir: &Path) -> io::Result<FsStorage> {
+        if !dir.is_dir() {
+            fs::create_dir_all(dir)?;
+            if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                File::open(parent)?.sync_all()?;
+            }
+        }
+        Ok(FsStorage {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The path of `name`, refusing anything that could leave the directory.
+    fn path(&self, name: &str) -> io::Result<PathBuf> {
+        let plain = !name.is_empty() && name != "." && name != ".." && !name.contains('/');
+        if !plain {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{name:?} is not a plain file name"),
+            ));
+        }
+        Ok(self.dir.join(name))
+    }
+}
+
+impl Storage for FsStorage {
+    fn list(&self) -> io::Result<Vec<String>> {
+        let mut names = Vec::new();
+        for entry in fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            // Names that are not UTF-8 cannot be ours; skipping them leaves them untouched.
+            if entry.file_type()?.is_file() {
+                if let Ok(name) = entry.file_name().into_string() {
+                    names.push(name);
+                }
+            }
+        }
+        Ok(names)
+    }
+
+    fn open(&self, name: &str) -> io::Result<Box<dyn StorageFile>> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(self.path(name)?)?;
+        Ok(Box::new(FsFile(file)))
+    }
+
+    fn create(&self, name: &str) -> io::Result<Box<dyn StorageFile>> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(self.path(name)?)?;
+        Ok(Box::new(FsFile(file)))
+    }
+
+    fn remove(&self, name: &str) -> io::Result<()> {
+        fs::remove_file(self.path(name)?)
+    }
+
+    fn rename(&self, from: &str, to: &str) -> io::Result<()> {
+        fs::rename(self.path(from)?, self.path(to)?)
+    }
+
+    fn sync_dir(&self) -> io::Result<()> {
+        File::open(&self.dir)?.sync_all()
+    }
+}
+
+struct FsFile(File);
+
+impl StorageFile for FsFile {
+    fn len(&self) -> io::Result<u64> {
+        Ok(self.0.metadata()?.len())
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        self.0.read_exact_at(buf, offset)
+    }
+
+    fn write_at(&mut self, offset: u64, data: &[u8]) -> io::Result<()> {
+        self.0.write_all_at(data, offset)
+    }
+
+    fn sync_data(&mut self) -> io::Result<()> {
+        self.0.sync_data()
+    }
+
+    fn truncate(&mut self, len: u64) -> io::Result<()> {
+        self.0.set_len(len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fs_storage_reads_writes_truncates_and_lists() {
+        let temp = tempfile::tempdir().unwrap();
+        let storage = FsStorage::open(&temp.path().join("log")).unwrap();
+        let mut file = storage.create("a").unwrap();
+        file.write_at(0, b"hello world").unwrap();
+        file.sync_data().unwrap();
+        file.truncate(5).unwrap();
+        assert_eq!(file.len().unwrap(), 5);
+        let mut buf = [0u8; 5];
+        storage.open("a").unwrap().read_at(0, &mut buf).unwrap();
+        assert_eq!(&buf, b"hello");
+        let mut long = [0u8; 6];
+        let short = file.read_at(0, &mut long).unwrap_err();
+        assert_eq!(short.kind(), io::ErrorKind::UnexpectedEof);
+        storage.rename("a", "b").unwrap();
+        storage.sync_dir().unwrap();
+        assert_eq!(storage.list().unwrap(), vec!["b".to_string()]);
+        storage.remove("b").unwrap();
+        assert!(storage.list().unwrap().is_empty());
+        assert_eq!(
+            storage.open("b").err().unwrap().kind(),
+            io::ErrorKind::NotFound
+        );
+    }
+
+    #[test]
+    fn fs_storage_refuses_names_that_leave_the_directory() {
+        let temp = tempfile::tempdir().unwrap();
+        let storage = FsStorage::open(temp.path()).unwrap();
+        for name in ["../x", "..", "", "a/b"] {
+            let error = storage.create(name).err().unwrap();
+            assert_eq!(error.kind(), io::ErrorKind::InvalidInput, "{name}");
+        }
+    }
+}

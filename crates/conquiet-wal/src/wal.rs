@@ -1,0 +1,344 @@
+//! The writer: appends records to the current segment, syncs, rolls to a new segment, and
+//! removes old ones. It owns the synced watermark and the poison flag. Reading the log back is
+//! `recovery`'s job, done once inside `Wal::open`.
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::error::{ReplayError, WalError};
+use crate::format::{self, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES};
+use crate::recovery::{self, Segment};
+use crate::storage::{Storage, StorageFile};
+use crate::{Lsn, WalOptions};
+
+/// Largest write buffer kept between appends. A rare huge record should not pin its size in
+/// memory for the life of the log.
+const WRITE_BUFFER_BYTES_RETAINED: usize = 1 << 20;
+
+/// The replay callback `Wal::open` takes: called once per intact record with lsn >= `from`,
+/// in order. An error aborts the open with `WalError::Replay`.
+pub type ReplayFn<'a> = dyn FnMut(Lsn, &[u8]) -> Result<(), ReplayError> + 'a;
+
+/// What `Wal::open` found and did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecoveryReport {
+    /// Records passed to the replay callback (those with lsn >= `from`).
+    pub records_replayed: u64,
+    /// The last intact record on disk, replayed or not; `None` if the segments hold none.
+    pub last_lsn: Option<Lsn>,
+    /// The unsynced tail that was cut off, if any.
+    pub torn_tail: Option<TornTail>,
+    /// Live segments after recovery.
+    pub segments: usize,
+}
+
+/// An unsynced tail cut off at recovery: from `offset` in `file` to the end of the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TornTail {
+    pub file: String,
+    pub offset: u64,
+    /// Bytes cut from `file` plus the bytes of every later segment removed.
+    pub bytes_dropped: u64,
+}
+
+/// A segmented write-ahead log. One owner appends; nothing here is shared between threads.
+pub struct Wal {
+    storage: Arc<dyn Storage>,
+    options: WalOptions,
+    /// Live segments, oldest first; never empty, and the last one is `current`.
+    segments: VecDeque<Segment>,
+    current: Box<dyn StorageFile>,
+    next_lsn: Lsn,
+    synced_lsn: Lsn,
+    disk_bytes: u64,
+    /// The current segment has changes `sync` has not made durable. Not the same as
+    /// `synced_lsn < next_lsn`: a failed append leaves a partial write and its truncation,
+    /// which must be synced before the segment is sealed, or a crash could resurrect the
+    /// partial bytes behind a later segment's header (and recovery would call it corruption).
+    unsynced: bool,
+    poisoned: bool,
+    /// Reused so an append allocates only when a record is larger than any before it.
+    buffer: Vec<u8>,
+}
+
+impl fmt::Debug for Wal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Wal")
+            .field("options", &self.options)
+            .field("segments", &self.segments)
+            .field("next_lsn", &self.next_lsn)
+            .field("synced_lsn", &self.synced_lsn)
+            .field("poisoned", &self.poisoned)
+            .finish()
+    }
+}
+
+/// A failed segment creation, and whether it left the directory in a state only recovery may
+/// clean up.
+struct CreateFailure {
+    error: WalError,
+    poisons: bool,
+}
+
+/// Creates segment `first_lsn` durably: header written and synced, then the directory synced,
+/// so a segment that exists after a crash always has a valid header, and that header's first
+/// lsn vouches for every record before it (the caller synced them first).
+fn create_segment(
+    storage: &dyn Storage,
+    first_lsn: Lsn,
+) -> Result<(Box<dyn StorageFile>, Segment), CreateFailure> {
+    let name = format::segment_name(first_lsn);
+    let fail = |op, poisons| {
+        let name = name.clone();
+        move |source| CreateFailure {
+            error: WalError::Io {
+                op,
+                file: name,
+                source,
+            },
+            poisons,
+        }
+    };
+    let mut file = storage.create(&name).map_err(fail("create", false))?;
+    let header = format::encode_segment_header(first_lsn);
+    if let Err(source) = file.write_at(0, &header) {
+        // Leaving the file would put a headerless segment between the current one and the next
+        // roll's, which recovery must call corruption; if it cannot go, only recovery may fix it.
+        let cleaned = storage.remove(&name).and_then(|()| storage.sync_dir());
+        return Err(fail("write", cleaned.is_err())(source));
+    }
+    file.sync_data().map_err(fail("sync", true))?;
+    storage.sync_dir().map_err(fail("sync_dir", true))?;
+    let segment = Segment {
+        name,
+        first_lsn,
+        bytes: SEGMENT_HEADER_BYTES,
+    };
+    Ok((file, segment))
+}
+
+impl Wal {
+    /// Opens or creates the log; calls `replay` for each intact record with lsn >= `from`, in
+    /// order; truncates a torn tail (reported), refuses a corrupt record in the middle.
+    ///
+    /// `from` is the first lsn the caller lacks (a snapshot's lsn, or `Lsn(1)`); it must lie
+    /// within the log's oldest record and its end, or the open fails with `ReplayRange`.
+    pub fn open(
+        storage: Arc<dyn Storage>,
+        options: WalOptions,
+        from: Lsn,
+        replay: &mut ReplayFn<'_>,
+    ) -> Result<(Wal, RecoveryReport), WalError> {
+        options.validate()?;
+        let recovered = recovery::recover(&*storage, &options, from, replay)?;
+        let next_lsn = recovered.next_lsn;
+        let mut segments: VecDeque<Segment> = recovered.segments.into();
+        let current = match segments.back() {
+            Some(last) => {
+                let name = &last.name;
+                let mut file = storage.open(name).map_err(WalError::io("open", name))?;
+                // A previous process killed without a power cut leaves unsynced records, and
+                // perhaps a segment's directory entry, readable but not durable. Syncing both
+                // makes `synced_lsn = next_lsn` true, so new records never vouch for data (or
+                // sit in a file) that a later power cut could take.
+                file.sync_data().map_err(WalError::io("sync", name))?;
+                storage.sync_dir().map_err(WalError::io("sync_dir", ""))?;
+                file
+            }
+            None => {
+                let (file, segment) =
+                    create_segment(&*storage, next_lsn).map_err(|failure| failure.error)?;
+                segments.push_back(segment);
+                file
+            }
+        };
+        let report = RecoveryReport {
+            records_replayed: recovered.records_replayed,
+            last_lsn: recovered.last_lsn,
+            torn_tail: recovered.torn_tail,
+            segments: segments.len(),
+        };
+        let wal = Wal {
+            storage,
+            options,
+            disk_bytes: segments.iter().map(|segment| segment.bytes).sum(),
+            segments,
+            current,
+            next_lsn,
+            synced_lsn: next_lsn,
+            unsynced: false,
+            poisoned: false,
+            buffer: Vec::new(),
+        };
+        Ok((wal, report))
+    }
+
+    /// Appends one record with ONE `write_at` call (header and payload in one buffer), so a
+    /// crash tears at most this record. Not synced. On a write error the segment is truncated
+    /// back and the log stays usable (the lsn is not used); if even that fails, it is poisoned.
+    pub fn append(&mut self, payload: &[u8]) -> Result<Lsn, WalError> {
+        if self.poisoned {
+            return Err(WalError::Poisoned);
+        }
+        let limit = self.options.record_bytes_max;
+        let len = payload.len() as u64;
+        if len > u64::from(limit) {
+            return Err(WalError::RecordTooLarge { len, limit });
+        }
+        let record_bytes = RECORD_HEADER_BYTES + len;
+        let used = self.current_segment().bytes;
+        // A record larger than a whole segment still goes alone into a fresh one.
+        if used > SEGMENT_HEADER_BYTES && used + record_bytes > self.options.segment_bytes_max {
+            self.roll()?;
+        }
+        let lsn = self.next_lsn;
+        let offset = self.current_segment().bytes;
+        self.buffer.clear();
+        format::encode_record(lsn, self.synced_lsn, payload, &mut self.buffer);
+        self.unsynced = true;
+        let written = self.current.write_at(offset, &self.buffer);
+        if self.buffer.capacity() > WRITE_BUFFER_BYTES_RETAINED {
+            self.buffer = Vec::new();
+        }
+        if let Err(source) = written {
+            // A partial record would sit where the next append writes; cut it first.
+            if self.current.truncate(offset).is_err() {
+                self.poisoned = true;
+            }
+            let file = self.current_segment().name.clone();
+            return Err(WalError::Io {
+                op: "write",
+                file,
+                source,
+            });
+        }
+        self.segments
+            .back_mut()
+            .expect("segments is never empty")
+            .bytes += record_bytes;
+        self.disk_bytes += record_bytes;
+        self.next_lsn = lsn.next();
+        Ok(lsn)
+    }
+
+    /// Makes every appended record durable (fdatasync of the current segment; older segments
+    /// were synced when they rolled). After ANY sync failure the log is poisoned: the kernel
+    /// may have dropped the dirty pages, so a retry could report success for lost data.
+    pub fn sync(&mut self) -> Result<(), WalError> {
+        if self.poisoned {
+            return Err(WalError::Poisoned);
+        }
+        if !self.unsynced {
+            debug_assert_eq!(
+                self.synced_lsn, self.next_lsn,
+                "appends mark the segment unsynced"
+            );
+            return Ok(());
+        }
+        if let Err(source) = self.current.sync_data() {
+            self.poisoned = true;
+            let file = self.current_segment().name.clone();
+            return Err(WalError::Io {
+                op: "sync",
+                file,
+                source,
+            });
+        }
+        self.synced_lsn = self.next_lsn;
+        self.unsynced = false;
+        Ok(())
+    }
+
+    /// Starts a new segment at `next_lsn`. Syncs the current one first, so the watermark in the
+    /// new segment's records and its header's first lsn are true across segments.
+    fn roll(&mut self) -> Result<(), WalError> {
+        self.sync()?;
+        let (file, segment) = match create_segment(&*self.storage, self.next_lsn) {
+            Ok(created) => created,
+            Err(failure) => {
+                self.poisoned |= failure.poisons;
+                return Err(failure.error);
+            }
+        };
+        self.disk_bytes += segment.bytes;
+        self.segments.push_back(segment);
+        self.current = file;
+        debug_assert!(
+            !self.unsynced,
+            "the roll synced the old segment; the new one is synced"
+        );
+        Ok(())
+    }
+
+    /// Deletes whole segments whose records all have lsn < `lsn`, oldest first, never the
+    /// current one; returns how many went. The directory is synced after each removal: a crash
+    /// may undo unsynced removals independently, and undoing an older one while keeping a newer
+    /// one would leave a gap that recovery must treat as corruption.
+    pub fn remove_before(&mut self, lsn: Lsn) -> Result<u64, WalError> {
+        if self.poisoned {
+            return Err(WalError::Poisoned);
+        }
+        let mut removed = 0;
+        while self.segments.len() > 1 && self.segments[1].first_lsn <= lsn {
+            let name = &self.segments[0].name;
+            self.storage
+                .remove(name)
+                .map_err(WalError::io("remove", name))?;
+            let segment = self.segments.pop_front().expect("more than one segment");
+            self.disk_bytes -= segment.bytes;
+            removed += 1;
+            if let Err(source) = self.storage.sync_dir() {
+                self.poisoned = true;
+                return Err(WalError::Io {
+                    op: "sync_dir",
+                    file: String::new(),
+                    source,
+                });
+            }
+        }
+        Ok(removed)
+    }
+
+    /// The lsn the next append will get.
+    pub fn next_lsn(&self) -> Lsn {
+        self.next_lsn
+    }
+
+    /// Every lsn below this is durable.
+    pub fn synced_lsn(&self) -> Lsn {
+        self.synced_lsn
+    }
+
+    /// Bytes of all live segments, headers included.
+    pub fn disk_bytes(&self) -> u64 {
+        self.disk_bytes
+    }
+
+    pub fn segment_count(&self) -> usize {
+        self.segments.len()
+    }
+
+    /// The lsn of the oldest record still on disk (or `next_lsn` if none is).
+    pub fn first_lsn(&self) -> Lsn {
+        self.segments
+            .front()
+            .map_or(self.next_lsn, |segment| segment.first_lsn)
+    }
+
+    /// True after a sync failure: every write is refused until the log is reopened.
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned
+    }
+
+    pub fn options(&self) -> &WalOptions {
+        &self.options
+    }
+
+    fn current_segment(&self) -> &Segment {
+        self.segments.back().expect("segments is never empty")
+    }
+}
