@@ -1,7 +1,9 @@
 //! The writer thread: the one owner of the engine and the log. Requests arrive on a bounded
 //! channel; each loop turn takes a batch, runs every command through decide, append and apply,
-//! wakes blocked readers the batch fed, makes the batch durable with one fdatasync (group
-//! commit), and only then releases the replies.
+//! and wakes blocked readers the batch fed. Replies are held until the records they depend on
+//! are durable. One fdatasync at a time runs on the syncer thread and covers everything
+//! appended before it began (group commit); while it runs, the writer goes on with the next
+//! batch, so the disk's sync time and the engine's work overlap.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -10,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use conquiet_core::codec::encode_record;
 use conquiet_core::{Command, Decision, Engine, Op, Record, Reply};
-use conquiet_wal::{Lsn, Storage, Wal, WalError};
+use std::collections::VecDeque;
+
+use conquiet_wal::{Lsn, PendingSync, Storage, SyncDone, Wal, WalError};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::Clock;
@@ -71,13 +75,15 @@ struct Writer {
     clock: Arc<dyn Clock>,
     /// Set by the first failed fdatasync; from then on every command is refused.
     poisoned: Option<String>,
-    /// Replies waiting for the batch's sync.
-    held: Vec<(ReplySender, Result<Reply, DbError>)>,
+    /// Replies waiting for their records to be durable, in order: (lsn that must be synced,
+    /// sender, result).
+    held: VecDeque<(u64, ReplySender, Result<Reply, DbError>)>,
+    /// The lsn the sync on the syncer thread covers, while one runs.
+    syncing: Option<u64>,
+    to_syncer: Option<std::sync::mpsc::Sender<PendingSync>>,
     waiters: Waiters,
     /// Streams appended to in this batch: their blocked readers are woken.
     touched: BTreeSet<Vec<u8>>,
-    /// Records appended but not yet synced.
-    dirty: bool,
     last_sync: Instant,
     last_time: u64,
     snapshots: Vec<(Lsn, u64)>,
@@ -112,10 +118,11 @@ pub(crate) fn run(
         options,
         clock,
         poisoned: None,
-        held: Vec::new(),
+        held: VecDeque::new(),
+        syncing: None,
+        to_syncer: None,
         waiters: Waiters::default(),
         touched: BTreeSet::new(),
-        dirty: false,
         last_sync: Instant::now(),
         last_time: 0,
         snapshots,
@@ -123,19 +130,43 @@ pub(crate) fn run(
         in_flight: None,
         stats: Stats::default(),
     };
+    let (to_syncer, syncer_inbox) = std::sync::mpsc::channel::<PendingSync>();
+    let (syncer_outbox, mut synced) = mpsc::channel::<SyncDone>(1);
+    let syncer = std::thread::Builder::new()
+        .name("conquiet-syncer".into())
+        .spawn(move || {
+            // At most one sync is in flight, so the outbox never holds more than one result.
+            while let Ok(pending) = syncer_inbox.recv() {
+                if syncer_outbox.blocking_send(pending.run()).is_err() {
+                    return;
+                }
+            }
+        });
+    if syncer.is_ok() {
+        w.to_syncer = Some(to_syncer);
+    }
     let mut batch = Vec::with_capacity(w.options.batch_max);
     loop {
         let wait = w.wait_time();
-        let first = runtime.block_on(async {
-            match wait {
-                Some(wait) => tokio::time::timeout(wait, receiver.recv()).await.ok(),
-                None => Some(receiver.recv().await),
+        let syncing = w.syncing.is_some();
+        let event = runtime.block_on(async {
+            let sleep = async {
+                match wait {
+                    Some(wait) => tokio::time::sleep(wait).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                request = receiver.recv() => Event::Request(request),
+                done = synced.recv(), if syncing => Event::Synced(done),
+                () = sleep => Event::Timeout,
             }
         });
-        match first {
-            Some(None) => break, // Every handle is gone.
-            Some(Some(request)) => batch.push(request),
-            None => {}
+        match event {
+            Event::Request(None) => break, // Every handle is gone.
+            Event::Request(Some(request)) => batch.push(request),
+            Event::Synced(done) => w.on_synced(done),
+            Event::Timeout => {}
         }
         while batch.len() < w.options.batch_max {
             match receiver.try_recv() {
@@ -172,11 +203,18 @@ pub(crate) fn run(
                 }
             }
             w.finish_batch();
-            let _ = reply.send(w.shut_down());
+            let _ = reply.send(w.shut_down(&runtime, &mut synced));
             return;
         }
     }
-    let _ = w.shut_down();
+    let _ = w.shut_down(&runtime, &mut synced);
+}
+
+/// What woke the writer.
+enum Event {
+    Request(Option<Request>),
+    Synced(Option<SyncDone>),
+    Timeout,
 }
 
 impl Writer {
@@ -191,7 +229,7 @@ impl Writer {
     fn wait_time(&mut self) -> Option<Duration> {
         let now = self.clock.now_ms();
         let mut wait: Option<u64> = self.waiters.next_deadline().map(|d| d.saturating_sub(now));
-        if let (FsyncPolicy::IntervalMs(ms), true) = (self.options.fsync, self.dirty) {
+        if let (FsyncPolicy::IntervalMs(ms), true) = (self.options.fsync, self.unsynced()) {
             let since = self.last_sync.elapsed().as_millis() as u64;
             let due = ms.saturating_sub(since);
             wait = Some(wait.map_or(due, |w| w.min(due)));
@@ -209,14 +247,27 @@ impl Writer {
             (Ok(Reply::Read(None)), Block::Ms(ms)) => {
                 self.wait_for_entries(now, command, ms, reply)
             }
-            (result, _) => self.held.push((reply, result)),
+            (result, _) => self.hold(reply, result),
         }
+    }
+
+    /// Holds a reply until every record appended so far is durable (under `always`; other
+    /// policies answer at once). Reads wait too: they may have seen unsynced changes.
+    fn hold(&mut self, reply: ReplySender, result: Result<Reply, DbError>) {
+        let needed = match self.options.fsync {
+            FsyncPolicy::Always => self.wal.next_lsn().0,
+            FsyncPolicy::IntervalMs(_) | FsyncPolicy::Never => 0,
+        };
+        self.held.push_back((needed, reply, result));
+    }
+
+    fn unsynced(&self) -> bool {
+        self.wal.synced_lsn() < self.wal.next_lsn()
     }
 
     fn wait_for_entries(&mut self, now: u64, mut command: Command, ms: u64, reply: ReplySender) {
         if self.waiters.len() >= WAITERS_MAX {
-            self.held
-                .push((reply, Err(DbError::TooManyWaiters(WAITERS_MAX))));
+            self.hold(reply, Err(DbError::TooManyWaiters(WAITERS_MAX)));
             return;
         }
         if let Command::Read { streams, .. } = &mut command {
@@ -256,7 +307,6 @@ impl Writer {
                 return Err(DbError::Write(e));
             }
         }
-        self.dirty = true;
         self.stats.records += 1;
         self.log_bytes_since_snapshot += bytes.len() as u64;
         let op = &record.ops[0];
@@ -272,32 +322,97 @@ impl Writer {
         }
     }
 
-    /// Wakes readers, syncs, releases replies, expires waits, and starts or reaps snapshots.
+    /// Wakes readers, starts a sync if one is due, releases the replies that are durable,
+    /// expires waits, and starts or reaps snapshots.
     fn finish_batch(&mut self) {
         self.stats.batches += 1;
         self.wake_waiters();
         #[cfg(test)]
         if self.options.broken_ack_before_sync {
-            for (reply, result) in self.held.drain(..) {
+            for (_, reply, result) in self.held.drain(..) {
                 let _ = reply.send(result);
             }
         }
-        self.sync_if_due();
-        let poisoned = self.poisoned.clone();
-        for (reply, result) in self.held.drain(..) {
-            // After a failed sync nothing from this batch may be reported as done.
-            let result = match (&poisoned, result) {
-                (Some(reason), Ok(_)) => Err(DbError::Poisoned(reason.clone())),
-                (_, result) => result,
-            };
-            let _ = reply.send(result);
-        }
+        self.start_sync_if_due();
+        self.release();
         let now = self.now();
         for waiter in self.waiters.take_expired(now) {
             let _ = waiter.reply.send(Ok(Reply::Read(None)));
         }
         self.reap_snapshot();
         self.maybe_snapshot();
+    }
+
+    /// Sends every held reply whose records are durable; after a failed sync, answers every
+    /// held reply with the error instead, since nothing unsynced may be reported as done.
+    fn release(&mut self) {
+        let synced = self.wal.synced_lsn().0;
+        while let Some((needed, _, _)) = self.held.front() {
+            if *needed > synced && self.poisoned.is_none() {
+                break;
+            }
+            let Some((needed, reply, result)) = self.held.pop_front() else {
+                break;
+            };
+            let result = match (&self.poisoned, result) {
+                (Some(reason), Ok(_)) if needed > synced => Err(DbError::Poisoned(reason.clone())),
+                (_, result) => result,
+            };
+            let _ = reply.send(result);
+        }
+    }
+
+    /// Under `always`, a sync starts whenever records wait and none runs; under `interval`,
+    /// once the interval has passed since the last one.
+    fn start_sync_if_due(&mut self) {
+        if self.syncing.is_some() || self.poisoned.is_some() || !self.unsynced() {
+            return;
+        }
+        let due = match self.options.fsync {
+            FsyncPolicy::Always => true,
+            FsyncPolicy::IntervalMs(ms) => self.last_sync.elapsed() >= Duration::from_millis(ms),
+            FsyncPolicy::Never => false,
+        };
+        if !due {
+            return;
+        }
+        let Some(to_syncer) = &self.to_syncer else {
+            self.sync();
+            return;
+        };
+        match self.wal.begin_sync() {
+            Ok(Some(pending)) => {
+                let up_to = pending.up_to().0;
+                if to_syncer.send(pending).is_err() {
+                    self.poison("the syncer thread is gone".into());
+                    return;
+                }
+                self.syncing = Some(up_to);
+            }
+            Ok(None) => {}
+            Err(e) => self.poison(e.to_string()),
+        }
+    }
+
+    /// The syncer finished: advance the watermark (or poison), answer what is now durable,
+    /// and start the next sync for what was appended meanwhile.
+    fn on_synced(&mut self, done: Option<SyncDone>) {
+        self.syncing = None;
+        match done {
+            Some(done) => match self.wal.finish_sync(done) {
+                Ok(()) => {
+                    self.stats.syncs += 1;
+                    self.last_sync = Instant::now();
+                }
+                Err(e) => {
+                    self.stats.sync_failures += 1;
+                    self.poison(e.to_string());
+                }
+            },
+            None => self.poison("the syncer thread stopped".into()),
+        }
+        self.start_sync_if_due();
+        self.release();
     }
 
     fn wake_waiters(&mut self) {
@@ -311,30 +426,15 @@ impl Writer {
         for (seq, waiter) in self.waiters.take_touched(&touched) {
             match self.execute(now, &waiter.command) {
                 Ok(Reply::Read(None)) => self.waiters.restore(seq, waiter),
-                result => self.held.push((waiter.reply, result)),
+                result => self.hold(waiter.reply, result),
             }
         }
         self.touched.clear();
     }
 
-    fn sync_if_due(&mut self) {
-        if !self.dirty || self.poisoned.is_some() {
-            return;
-        }
-        let due = match self.options.fsync {
-            FsyncPolicy::Always => true,
-            FsyncPolicy::IntervalMs(ms) => self.last_sync.elapsed() >= Duration::from_millis(ms),
-            FsyncPolicy::Never => false,
-        };
-        if due {
-            self.sync();
-        }
-    }
-
     fn sync(&mut self) {
         match self.wal.sync() {
             Ok(()) => {
-                self.dirty = false;
                 self.stats.syncs += 1;
                 self.last_sync = Instant::now();
             }
@@ -393,7 +493,7 @@ impl Writer {
     /// Snapshots only what is durable: the log is synced first, so a snapshot never holds a
     /// record that a crash could take out of the log.
     fn start_snapshot(&mut self) {
-        if self.dirty {
+        if self.unsynced() {
             self.sync();
             if self.poisoned.is_some() {
                 return;
@@ -474,23 +574,31 @@ impl Writer {
         let _ = self.storage.sync_dir();
     }
 
-    /// Answers blocked readers empty, waits for a snapshot in flight, and syncs the log.
-    fn shut_down(&mut self) -> Result<(), DbError> {
+    /// Answers blocked readers empty, waits for the sync and snapshot in flight, syncs the log
+    /// and answers every held reply.
+    fn shut_down(
+        &mut self,
+        runtime: &tokio::runtime::Runtime,
+        synced: &mut mpsc::Receiver<SyncDone>,
+    ) -> Result<(), DbError> {
         for waiter in self.waiters.take_all() {
             let _ = waiter.reply.send(Ok(Reply::Read(None)));
         }
+        if self.syncing.is_some() {
+            let done = runtime.block_on(synced.recv());
+            self.on_synced(done);
+        }
+        self.to_syncer = None;
         if let Some(in_flight) = &self.in_flight {
             while !in_flight.thread.is_finished() {
                 std::thread::sleep(Duration::from_millis(1));
             }
         }
         self.reap_snapshot();
-        if let Some(reason) = &self.poisoned {
-            return Err(DbError::Poisoned(reason.clone()));
-        }
-        if self.dirty {
+        if self.poisoned.is_none() && self.unsynced() {
             self.sync();
         }
+        self.release();
         match &self.poisoned {
             Some(reason) => Err(DbError::Poisoned(reason.clone())),
             None => Ok(()),

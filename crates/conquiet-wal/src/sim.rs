@@ -453,6 +453,14 @@ impl StorageFile for SimFile {
         Ok(())
     }
 
+    fn try_clone(&self) -> io::Result<Box<dyn StorageFile>> {
+        self.lock().check_power()?;
+        Ok(Box::new(SimFile {
+            state: self.state.clone(),
+            inode: self.inode,
+        }))
+    }
+
     fn sync_data(&mut self) -> io::Result<()> {
         let mut state = self.lock();
         let fate = state.begin_sync()?;

@@ -43,6 +43,9 @@ pub trait StorageFile: Send {
     fn write_at(&mut self, offset: u64, data: &[u8]) -> io::Result<()>;
     /// fdatasync: makes this file's writes and length durable.
     fn sync_data(&mut self) -> io::Result<()>;
+    /// A second handle to the same file, so a sync can run on another thread while the owner
+    /// keeps appending. A sync through either handle covers every write completed before it.
+    fn try_clone(&self) -> io::Result<Box<dyn StorageFile>>;
     /// Sets the length; bytes past it are gone, and growing fills with zeros.
     fn truncate(&mut self, len: u64) -> io::Result<()>;
 }
@@ -148,6 +151,10 @@ impl StorageFile for FsFile {
 
     fn sync_data(&mut self) -> io::Result<()> {
         self.0.sync_data()
+    }
+
+    fn try_clone(&self) -> io::Result<Box<dyn StorageFile>> {
+        Ok(Box::new(FsFile(self.0.try_clone()?)))
     }
 
     fn truncate(&mut self, len: u64) -> io::Result<()> {

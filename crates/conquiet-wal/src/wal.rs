@@ -45,6 +45,47 @@ pub struct TornTail {
     pub bytes_dropped: u64,
 }
 
+/// A sync begun by `Wal::begin_sync`, to run on any thread.
+pub struct PendingSync {
+    file: Box<dyn StorageFile>,
+    name: String,
+    up_to: Lsn,
+}
+
+impl PendingSync {
+    /// Every record below this lsn is durable once the sync succeeds.
+    pub fn up_to(&self) -> Lsn {
+        self.up_to
+    }
+
+    /// Runs the fdatasync. Blocking; meant for a thread other than the log's owner.
+    pub fn run(mut self) -> SyncDone {
+        let result = self.file.sync_data();
+        SyncDone {
+            name: self.name,
+            up_to: self.up_to,
+            result,
+        }
+    }
+}
+
+/// The outcome of a `PendingSync`, for `Wal::finish_sync`.
+pub struct SyncDone {
+    name: String,
+    up_to: Lsn,
+    result: std::io::Result<()>,
+}
+
+impl SyncDone {
+    pub fn up_to(&self) -> Lsn {
+        self.up_to
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.result.is_ok()
+    }
+}
+
 /// A segmented write-ahead log. One owner appends; nothing here is shared between threads.
 pub struct Wal {
     storage: Arc<dyn Storage>,
@@ -232,11 +273,9 @@ impl Wal {
         if self.poisoned {
             return Err(WalError::Poisoned);
         }
-        if !self.unsynced {
-            debug_assert_eq!(
-                self.synced_lsn, self.next_lsn,
-                "appends mark the segment unsynced"
-            );
+        // A `begin_sync` still in flight clears `unsynced` without having synced yet, so the
+        // watermark decides too: a roll must never seal a segment whose tail is not durable.
+        if !self.unsynced && self.synced_lsn == self.next_lsn {
             return Ok(());
         }
         if let Err(source) = self.current.sync_data() {
@@ -250,6 +289,55 @@ impl Wal {
         }
         self.synced_lsn = self.next_lsn;
         self.unsynced = false;
+        Ok(())
+    }
+
+    /// Starts a sync that the caller runs on another thread (`PendingSync::run`) while this
+    /// log keeps appending, then hands back to `finish_sync`. `None` when nothing is unsynced.
+    /// Records appended meanwhile still carry the old watermark, which stays true.
+    pub fn begin_sync(&mut self) -> Result<Option<PendingSync>, WalError> {
+        if self.poisoned {
+            return Err(WalError::Poisoned);
+        }
+        if !self.unsynced {
+            return Ok(None);
+        }
+        let name = self.current_segment().name.clone();
+        let file = match self.current.try_clone() {
+            Ok(file) => file,
+            Err(source) => {
+                self.poisoned = true;
+                return Err(WalError::Io {
+                    op: "sync",
+                    file: name,
+                    source,
+                });
+            }
+        };
+        // Everything written so far is covered by this sync; a later append sets it again.
+        self.unsynced = false;
+        Ok(Some(PendingSync {
+            file,
+            name,
+            up_to: self.next_lsn,
+        }))
+    }
+
+    /// Takes the outcome of a `PendingSync`: the watermark advances, or the log is poisoned.
+    pub fn finish_sync(&mut self, done: SyncDone) -> Result<(), WalError> {
+        if let Err(source) = done.result {
+            self.poisoned = true;
+            return Err(WalError::Io {
+                op: "sync",
+                file: done.name,
+                source,
+            });
+        }
+        if self.poisoned {
+            return Err(WalError::Poisoned);
+        }
+        // A roll may have synced further meanwhile: the watermark never moves back.
+        self.synced_lsn = self.synced_lsn.max(done.up_to);
         Ok(())
     }
 

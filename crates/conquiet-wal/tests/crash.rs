@@ -410,6 +410,9 @@ impl StorageFile for LyingFile {
     fn sync_data(&mut self) -> io::Result<()> {
         Ok(())
     }
+    fn try_clone(&self) -> io::Result<Box<dyn StorageFile>> {
+        Ok(Box::new(LyingFile(self.0.try_clone()?)))
+    }
     fn truncate(&mut self, len: u64) -> io::Result<()> {
         self.0.truncate(len)
     }

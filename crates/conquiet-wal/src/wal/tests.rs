@@ -225,6 +225,9 @@ impl StorageFile for NoTruncateFile {
     fn sync_data(&mut self) -> io::Result<()> {
         self.0.sync_data()
     }
+    fn try_clone(&self) -> io::Result<Box<dyn StorageFile>> {
+        Ok(Box::new(NoTruncateFile(self.0.try_clone()?)))
+    }
     fn truncate(&mut self, _len: u64) -> io::Result<()> {
         Err(io::Error::other("truncate refused"))
     }
@@ -400,4 +403,68 @@ fn a_failed_append_is_synced_away_before_its_segment_is_sealed() {
                 .is_none_or(|torn| torn.file != segment_name(Lsn(1)))
         );
     }
+}
+
+#[test]
+fn a_sync_run_elsewhere_covers_only_what_was_appended_before_it_began() {
+    let storage = SimStorage::new();
+    let (mut wal, _, _) = open(&storage, small_options());
+    wal.append(b"one").unwrap();
+    wal.append(b"two").unwrap();
+    let pending = wal.begin_sync().unwrap().expect("two records are unsynced");
+    assert_eq!(pending.up_to(), Lsn(3));
+    wal.append(b"three").unwrap();
+    let done = std::thread::spawn(move || pending.run()).join().unwrap();
+    wal.finish_sync(done).unwrap();
+    assert_eq!(
+        wal.synced_lsn(),
+        Lsn(3),
+        "the third record came after the sync began"
+    );
+    let pending = wal
+        .begin_sync()
+        .unwrap()
+        .expect("the third record is unsynced");
+    wal.finish_sync(pending.run()).unwrap();
+    assert_eq!(wal.synced_lsn(), Lsn(4));
+    assert!(wal.begin_sync().unwrap().is_none(), "nothing left to sync");
+}
+
+#[test]
+fn a_failed_sync_run_elsewhere_poisons_the_log() {
+    let storage = SimStorage::new();
+    let (mut wal, _, _) = open(&storage, small_options());
+    wal.append(b"one").unwrap();
+    storage.fail_sync_once_at(1);
+    let pending = wal.begin_sync().unwrap().expect("unsynced");
+    let done = pending.run();
+    assert!(!done.is_ok());
+    assert!(wal.finish_sync(done).is_err());
+    assert!(wal.is_poisoned());
+    assert!(matches!(wal.append(b"two"), Err(WalError::Poisoned)));
+}
+
+#[test]
+fn a_roll_while_a_sync_is_in_flight_still_seals_a_durable_segment() {
+    let storage = SimStorage::new();
+    // Header 32 + two records of 24 + 10 = 100 bytes: the third record rolls.
+    let (mut wal, _, _) = open(&storage, options(100, 50));
+    wal.append(&[1; 10]).unwrap();
+    wal.append(&[2; 10]).unwrap();
+    let pending = wal.begin_sync().unwrap().expect("unsynced");
+    // The roll must not trust the in-flight sync: it syncs the old segment itself.
+    wal.append(&[3; 10]).unwrap();
+    assert_eq!(wal.synced_lsn(), Lsn(3));
+    wal.finish_sync(pending.run()).unwrap();
+    assert_eq!(wal.synced_lsn(), Lsn(3), "the watermark never moves back");
+    drop(wal);
+    let (_, report, replayed) = open(&storage.crash(1), options(100, 50));
+    assert!(
+        report.torn_tail.is_none() || replayed.len() >= 2,
+        "{report:?}"
+    );
+    assert!(
+        replayed.len() >= 2,
+        "the sealed segment's records are durable"
+    );
 }
