@@ -6,17 +6,17 @@
 //! Paired functions: `encode_record` / `decode_record`, `encode_snapshot` /
 //! `decode_snapshot`. A change to one side changes the format version.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Read, Write};
-use std::sync::Arc;
 
+use crate::StreamId;
 use crate::command::{AutoClaim, Claim, GroupReadFrom, Op, Record};
-use crate::engine::{Engine, EngineConfig};
 use crate::entry::EntryData;
-use crate::group::{Consumer, Group, Pending};
 use crate::limits::*;
-use crate::stream::{Node, Slot, Stream, Trim, TrimTo};
-use crate::{NodeLimits, StreamId};
+use crate::stream::{Trim, TrimTo};
+
+mod snapshot;
+
+pub use snapshot::{decode_snapshot, encode_snapshot};
 
 /// Version byte that starts every record.
 pub const RECORD_VERSION: u8 = 1;
@@ -46,6 +46,7 @@ pub enum CodecError {
     Io(#[from] io::Error),
 }
 
+/// Little-endian writer shared by records and snapshots; paired with `Dec`.
 struct Enc<'a, W: Write>(&'a mut W);
 
 impl<W: Write> Enc<'_, W> {
@@ -107,6 +108,7 @@ impl<W: Write> Enc<'_, W> {
     }
 }
 
+/// Reader paired with `Enc`: every length is checked before it sizes an allocation.
 struct Dec<'a, R: Read>(&'a mut R);
 
 impl<R: Read> Dec<'_, R> {
@@ -372,7 +374,8 @@ pub fn decode_record(mut bytes: &[u8]) -> Result<Record, CodecError> {
     }
     let time_ms = d.u64()?;
     let n = d.count("ops in one record", RECORD_OPS_MAX)?;
-    let mut ops = Vec::with_capacity(n);
+    // The count is only a claim until the ops are read: reserve little up front.
+    let mut ops = Vec::with_capacity(n.min(16));
     for _ in 0..n {
         ops.push(read_op(&mut d)?);
     }
@@ -493,184 +496,4 @@ fn read_op<R: Read>(d: &mut Dec<'_, R>) -> Result<Op, CodecError> {
         }
         tag => return Err(CodecError::OpTag(tag)),
     })
-}
-
-/// Writes the whole engine. Nodes are shared, not copied, so a caller can clone the engine
-/// cheaply and encode the clone off the hot path.
-pub fn encode_snapshot<W: Write>(engine: &Engine, out: &mut W) -> io::Result<()> {
-    let mut e = Enc(out);
-    e.u32(SNAPSHOT_VERSION)?;
-    e.u64(engine.config.node.entries_max)?;
-    e.u64(engine.config.node.bytes_max)?;
-    e.len(engine.streams.len())?;
-    for (key, s) in &engine.streams {
-        e.bytes(key)?;
-        e.u64(s.length)?;
-        e.id(s.last_id)?;
-        e.id(s.first_id)?;
-        e.id(s.max_deleted_id)?;
-        e.u64(s.entries_added)?;
-        e.u64(s.nodes.len() as u64)?;
-        for node in s.nodes.values() {
-            write_node(&mut e, node)?;
-        }
-        e.len(s.groups.len())?;
-        for (name, g) in &s.groups {
-            write_group(&mut e, name, g)?;
-        }
-    }
-    Ok(())
-}
-
-fn write_node<W: Write>(e: &mut Enc<'_, W>, node: &Node) -> io::Result<()> {
-    let (master_fields, body_bytes) = node.size_state();
-    e.len(master_fields.len())?;
-    master_fields.iter().try_for_each(|f| e.bytes(f))?;
-    e.u64(body_bytes)?;
-    e.len(node.slots.len())?;
-    for slot in &node.slots {
-        e.id(slot.id)?;
-        match &slot.data {
-            None => e.u8(0)?,
-            Some(data) => {
-                e.u8(1)?;
-                e.bytes(data.as_packed())?;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn write_group<W: Write>(e: &mut Enc<'_, W>, name: &[u8], g: &Group) -> io::Result<()> {
-    e.bytes(name)?;
-    e.id(g.last_id)?;
-    e.opt_u64(g.entries_read)?;
-    e.len(g.consumers.len())?;
-    for (cname, c) in &g.consumers {
-        e.bytes(cname)?;
-        e.u64(c.seen_time)?;
-        e.opt_u64(c.active_time)?;
-    }
-    e.u64(g.pel.len() as u64)?;
-    for (id, p) in &g.pel {
-        e.id(*id)?;
-        e.bytes(&p.consumer)?;
-        e.u64(p.delivery_time)?;
-        e.u64(p.delivery_count)?;
-    }
-    Ok(())
-}
-
-/// Reads an engine written by `encode_snapshot`, checking every count and the PEL invariants.
-pub fn decode_snapshot<R: Read>(input: &mut R) -> Result<Engine, CodecError> {
-    let mut d = Dec(input);
-    let version = d.u32()?;
-    if version != SNAPSHOT_VERSION {
-        return Err(CodecError::SnapshotVersion(version));
-    }
-    let node = NodeLimits {
-        entries_max: d.u64()?,
-        bytes_max: d.u64()?,
-    };
-    let mut engine = Engine::new(EngineConfig { node });
-    let n = d.count("stream count", STREAMS_MAX)?;
-    for _ in 0..n {
-        let key = d.name()?;
-        let stream = read_stream(&mut d)?;
-        engine.streams.insert(key, stream);
-    }
-    Ok(engine)
-}
-
-fn read_stream<R: Read>(d: &mut Dec<'_, R>) -> Result<Stream, CodecError> {
-    let mut s = Stream {
-        length: d.u64()?,
-        last_id: d.id()?,
-        first_id: d.id()?,
-        max_deleted_id: d.id()?,
-        entries_added: d.u64()?,
-        ..Stream::default()
-    };
-    let nodes = d.u64()?;
-    let mut live = 0u64;
-    for _ in 0..nodes {
-        let node = read_node(d)?;
-        live += node.live;
-        let first = node
-            .slots
-            .first()
-            .ok_or(CodecError::Malformed("empty node"))?
-            .id;
-        s.nodes.insert(first, Arc::new(node));
-    }
-    if live != s.length {
-        return Err(CodecError::Malformed("stream length"));
-    }
-    let groups = d.count("groups on a stream", GROUPS_PER_STREAM_MAX)?;
-    for _ in 0..groups {
-        let name = d.name()?;
-        let g = read_group(d)?;
-        s.groups.insert(name, g);
-    }
-    Ok(s)
-}
-
-fn read_node<R: Read>(d: &mut Dec<'_, R>) -> Result<Node, CodecError> {
-    let fields = d.count("fields in an entry", ENTRY_FIELDS_MAX)?;
-    let master_fields = (0..fields)
-        .map(|_| d.bytes("field bytes", FIELD_BYTES_MAX))
-        .collect::<Result<Vec<_>, _>>()?;
-    let body_bytes = d.u64()?;
-    let n = d.count("entries in a node", u32::MAX as usize)?;
-    let mut slots: Vec<Slot> = Vec::new();
-    for _ in 0..n {
-        let id = d.id()?;
-        if slots.last().is_some_and(|prev| prev.id >= id) {
-            return Err(CodecError::Malformed("node ids out of order"));
-        }
-        let data = if d.bool()? { Some(d.entry()?) } else { None };
-        slots.push(Slot { id, data });
-    }
-    Ok(Node::from_parts(slots, master_fields, body_bytes))
-}
-
-fn read_group<R: Read>(d: &mut Dec<'_, R>) -> Result<Group, CodecError> {
-    let mut g = Group::new(d.id()?, d.opt_u64()?);
-    let consumers = d.count("consumers in a group", CONSUMERS_PER_GROUP_MAX)?;
-    for _ in 0..consumers {
-        let name = d.name()?;
-        let consumer = Consumer {
-            name: name.as_slice().into(),
-            seen_time: d.u64()?,
-            active_time: d.opt_u64()?,
-            pel: BTreeSet::new(),
-        };
-        g.consumers.insert(name, consumer);
-    }
-    let pending = d.u64()?;
-    if pending > PENDING_PER_GROUP_MAX as u64 {
-        return Err(CodecError::Limit {
-            what: "pending entries in a group",
-            value: pending,
-            limit: PENDING_PER_GROUP_MAX as u64,
-        });
-    }
-    let mut pel = BTreeMap::new();
-    for _ in 0..pending {
-        let id = d.id()?;
-        let cname = d.name()?;
-        let consumer = g
-            .consumers
-            .get_mut(&cname)
-            .ok_or(CodecError::Malformed("PEL owner"))?;
-        consumer.pel.insert(id);
-        let p = Pending {
-            consumer: consumer.name.clone(),
-            delivery_time: d.u64()?,
-            delivery_count: d.u64()?,
-        };
-        pel.insert(id, p);
-    }
-    g.pel = pel;
-    Ok(g)
 }

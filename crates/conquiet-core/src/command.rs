@@ -47,9 +47,10 @@ pub struct Claim {
     pub consumer: Vec<u8>,
     pub idle_min_ms: u64,
     pub ids: Vec<StreamId>,
-    /// IDLE: the new delivery time is `now - idle`.
+    /// IDLE: the new delivery time is `now - idle` (`now` if that is before 0, as in Redis).
     pub idle_ms: Option<u64>,
-    /// TIME: the new delivery time, absolute.
+    /// TIME: the new delivery time, absolute (`now` if later than `now`). Redis obeys whichever
+    /// of IDLE and TIME comes last, so adapters pass only that one; given both, TIME wins.
     pub time_ms: Option<u64>,
     pub retry_count: Option<u64>,
     pub force: bool,
@@ -93,6 +94,8 @@ pub enum Command {
     Len {
         key: Vec<u8>,
     },
+    /// XRANGE, or XREVRANGE when `rev`: then `start` is the high bound, in the command's
+    /// order. COUNT 0 answers nothing, as in Redis; any count is capped at `READ_COUNT_MAX`.
     Range {
         key: Vec<u8>,
         start: StreamId,
@@ -100,6 +103,7 @@ pub enum Command {
         count: Option<u64>,
         rev: bool,
     },
+    /// XREAD. COUNT 0 or none means no limit, as in Redis, capped at `READ_COUNT_MAX`.
     Read {
         streams: Vec<(Vec<u8>, ReadFrom)>,
         count: Option<u64>,
@@ -145,6 +149,8 @@ pub enum Command {
         group: Vec<u8>,
         consumer: Vec<u8>,
     },
+    /// XREADGROUP; COUNT as in `Read`. Decided as a read (no record) when only `>` reads
+    /// with nothing new are asked, since Redis then changes nothing, not even the consumer.
     ReadGroup {
         group: Vec<u8>,
         consumer: Vec<u8>,
@@ -164,6 +170,7 @@ pub enum Command {
     },
     Claim(Claim),
     AutoClaim(AutoClaim),
+    /// XINFO STREAM; `full` is FULL's COUNT (0 for everything, capped at `READ_COUNT_MAX`).
     InfoStream {
         key: Vec<u8>,
         full: Option<u64>,

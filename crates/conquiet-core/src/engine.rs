@@ -90,7 +90,8 @@ impl Engine {
                 count,
                 rev,
             } => {
-                let count = count.map_or(usize::MAX, saturate);
+                // XRANGE COUNT 0 answers nothing in Redis, unlike XREAD's COUNT 0.
+                let count = count.map_or(READ_COUNT_MAX, |n| saturate(n).min(READ_COUNT_MAX));
                 let entries = match self.streams.get(key) {
                     Some(s) if *rev => s.range(*end, *start, count, true),
                     Some(s) => s.range(*start, *end, count, false),
@@ -319,7 +320,7 @@ impl Engine {
                 READ_STREAMS_MAX,
             ));
         }
-        let count = count.map_or(usize::MAX, saturate);
+        let count = read_count(count);
         let mut out = Vec::new();
         for (key, from) in streams {
             let Some(stream) = self.streams.get(key) else {
@@ -367,6 +368,10 @@ pub const TRIM_LIMIT_DEFAULT: u64 = u64::MAX;
 
 /// The id a new entry gets, following Redis's `streamAppendItem` rules.
 fn next_id(now: u64, last: StreamId, spec: IdSpec) -> Result<StreamId, CommandError> {
+    // Redis checks this before looking at the requested id, so explicit ids get it too.
+    if last == StreamId::MAX {
+        return Err(CommandError::IdExhausted);
+    }
     let id = match spec {
         IdSpec::Auto => {
             if now > last.ms {
@@ -376,7 +381,7 @@ fn next_id(now: u64, last: StreamId, spec: IdSpec) -> Result<StreamId, CommandEr
             }
         }
         IdSpec::AutoSeq(ms) if ms == last.ms => {
-            let seq = last.seq.checked_add(1).ok_or(CommandError::IdTooSmall)?;
+            let seq = last.seq.checked_add(1).ok_or(CommandError::SeqExhausted)?;
             StreamId::new(ms, seq)
         }
         IdSpec::AutoSeq(ms) => StreamId::new(ms, 0),
@@ -390,6 +395,15 @@ fn next_id(now: u64, last: StreamId, spec: IdSpec) -> Result<StreamId, CommandEr
 
 pub(crate) fn saturate(count: u64) -> usize {
     usize::try_from(count).unwrap_or(usize::MAX)
+}
+
+/// A read's COUNT as a bound. Absent or 0 means no limit, as in Redis's XREAD, XREADGROUP and
+/// XINFO STREAM FULL; either way at most `READ_COUNT_MAX`, so one reply stays bounded.
+pub(crate) fn read_count(count: Option<u64>) -> usize {
+    match count {
+        None | Some(0) => READ_COUNT_MAX,
+        Some(n) => saturate(n).min(READ_COUNT_MAX),
+    }
 }
 
 pub(crate) fn check_name(what: &'static str, name: &[u8]) -> Result<(), CommandError> {

@@ -11,6 +11,10 @@ pub enum CommandError {
     IdZero,
     #[error("ERR The stream has exhausted the last possible ID, unable to add more items")]
     IdExhausted,
+    /// `<ms>-*` when the stream's last id is `<ms>-18446744073709551615`: Redis 7.0 answers
+    /// with its generic append failure text here, not with `IdTooSmall`.
+    #[error("ERR Elements are too large to be stored")]
+    SeqExhausted,
     #[error("ERR The ID specified in XSETID is smaller than the target stream top item")]
     SetIdTooSmall,
     #[error("ERR The entries_added specified in XSETID is smaller than the target stream length")]
@@ -40,6 +44,9 @@ pub enum CommandError {
     InvalidId,
     #[error("ERR value is out of range, must be positive")]
     EntriesReadRange,
+    /// XAUTOCLAIM COUNT 0 (Redis refuses it with this text).
+    #[error("ERR COUNT must be > 0")]
+    CountNotPositive,
     /// A conquiet limit was reached; the text names the value and the limit.
     #[error("ERR {what} is {value}, limit is {limit}")]
     Limit {

@@ -109,6 +109,14 @@ impl Group {
             .insert(id);
     }
 
+    /// Records that `consumer` (already touched) just read or claimed something.
+    pub(crate) fn mark_active(&mut self, consumer: &[u8], now: u64) {
+        self.consumers
+            .get_mut(consumer)
+            .expect("consumer was touched first")
+            .active_time = Some(now);
+    }
+
     /// Removes `id` from the PELs; returns whether it was pending.
     pub(crate) fn ack(&mut self, id: StreamId) -> bool {
         let Some(pending) = self.pel.remove(&id) else {

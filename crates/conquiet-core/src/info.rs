@@ -3,9 +3,10 @@
 
 use crate::StreamId;
 use crate::command::{Command, PendingRange};
-use crate::engine::{Engine, saturate};
+use crate::engine::{Engine, read_count, saturate};
 use crate::error::{CommandError, show};
 use crate::group::Group;
+use crate::limits::READ_COUNT_MAX;
 use crate::reply::*;
 use crate::stream::Stream;
 
@@ -85,7 +86,7 @@ fn pending_range(g: &Group, range: &PendingRange, now: u64) -> Vec<PendingItem> 
     if range.start > range.end {
         return out;
     }
-    let count = saturate(range.count);
+    let count = saturate(range.count).min(READ_COUNT_MAX);
     let ids: Box<dyn Iterator<Item = &StreamId>> = match &range.consumer {
         Some(name) => match g.consumers.get(name) {
             Some(c) => Box::new(c.pel.range(range.start..=range.end)),
@@ -127,11 +128,7 @@ fn stream_info(stream: &Stream) -> StreamInfo {
 }
 
 fn stream_full(stream: &Stream, count: u64) -> StreamInfoFull {
-    let count = if count == 0 {
-        usize::MAX
-    } else {
-        saturate(count)
-    };
+    let count = read_count(Some(count));
     let groups = stream
         .groups
         .iter()
@@ -237,17 +234,18 @@ impl Stream {
         None
     }
 
-    /// Entries not yet delivered to `g`, when known.
-    pub(crate) fn lag(&self, g: &Group) -> Option<u64> {
+    /// Entries not yet delivered to `g`, when known (Redis's `streamReplyWithCGLag`).
+    pub(crate) fn lag(&self, g: &Group) -> Option<i64> {
+        // Redis subtracts signed 64-bit counters; wrapping keeps its answer for any input.
+        let lag = |read: u64| (self.entries_added as i64).wrapping_sub(read as i64);
         if self.entries_added == 0 {
             return Some(0);
         }
         if let Some(read) = g.entries_read {
             if !self.range_has_tombstones(g.last_id, StreamId::MAX) {
-                return Some(self.entries_added.saturating_sub(read));
+                return Some(lag(read));
             }
         }
-        self.estimate_entries_read(g.last_id)
-            .map(|read| self.entries_added.saturating_sub(read))
+        self.estimate_entries_read(g.last_id).map(lag)
     }
 }

@@ -8,12 +8,14 @@
 //!   [`codec`] turns records and whole-engine snapshots into bytes and back.
 //! - [`StreamId`] is an entry id; [`EntryData`] an entry's fields; limits live in [`limits`].
 
+mod claim;
 pub mod codec;
 pub mod command;
 pub mod engine;
 pub mod entry;
 pub mod error;
 mod group;
+mod group_read;
 mod groups;
 pub mod id;
 mod info;

@@ -60,7 +60,9 @@ pub struct GroupInfo {
     pub pending: u64,
     pub last_delivered_id: StreamId,
     pub entries_read: Option<u64>,
-    pub lag: Option<u64>,
+    /// Entries added but not yet read by the group, `None` when unknown. Signed as in Redis
+    /// 7.0: ENTRIESREAD past the stream's entries-added gives a negative lag.
+    pub lag: Option<i64>,
 }
 
 /// XINFO CONSUMERS, one consumer.

@@ -162,6 +162,11 @@ impl Stream {
         self.nodes.len()
     }
 
+    /// The consumer groups, by name, for checks and tools; commands go through the engine.
+    pub fn groups(&self) -> impl Iterator<Item = (&[u8], &Group)> + '_ {
+        self.groups.iter().map(|(name, g)| (name.as_slice(), g))
+    }
+
     /// Appends `id`, which the caller checked is greater than `last_id`.
     pub(crate) fn append(&mut self, id: StreamId, data: EntryData, limits: NodeLimits) {
         assert!(

@@ -102,11 +102,9 @@ fn run_store(args: &Args, writers: usize) -> Result<Run, String> {
     latencies_us.sort_unstable();
     let records = after.records - before.records;
     let syncs = (after.syncs - before.syncs).max(1);
-    let record_bytes = if records > 0 {
-        (after.log_bytes - before.log_bytes) / records
-    } else {
-        0
-    };
+    let record_bytes = (after.log_bytes - before.log_bytes)
+        .checked_div(records)
+        .unwrap_or(0);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(Run {
         appends: latencies_us.len() as u64,

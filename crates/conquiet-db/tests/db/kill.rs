@@ -74,7 +74,10 @@ fn acknowledged_appends_survive_sigkill_over_many_cycles() {
                     .map(|e| {
                         let (_, v) = e.data.pairs().next().expect("one field");
                         let v = String::from_utf8_lossy(v);
-                        v.rsplitn(2, ':').nth(1).unwrap_or_default().to_string()
+                        v.rsplit_once(':')
+                            .map(|x| x.0)
+                            .unwrap_or_default()
+                            .to_string()
                     })
                     .collect();
             present += found.len();
