@@ -369,3 +369,24 @@ fn fsync_failure_checker_catches_a_store_that_replies_before_syncing() {
         "the broken store must be seen acknowledging writes whose sync failed"
     );
 }
+
+#[test]
+fn the_prefix_checker_flags_a_gap_and_an_invented_entry() {
+    let acked = Acked::default();
+    let found = Found {
+        entries: BTreeMap::from([(0, vec![0, 1, 3]), (1, vec![0, ADDS_PER_WRITER])]),
+        pending: BTreeSet::new(),
+        delivered_up_to: BTreeMap::new(),
+    };
+    let found = violations(&acked, &found, FsyncPolicy::Never);
+    assert!(
+        found
+            .iter()
+            .any(|v| v.contains("s0") && v.contains("unbroken prefix")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|v| v.contains("never submitted")),
+        "{found:?}"
+    );
+}

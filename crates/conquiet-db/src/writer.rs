@@ -55,6 +55,9 @@ pub struct Stats {
     pub snapshots_taken: u64,
     pub snapshot_failures: u64,
     pub snapshot_lsn: u64,
+    /// Longest time the writer spent copying the engine for a snapshot (the only part of a
+    /// snapshot that holds up commands; encoding and writing run on their own thread).
+    pub snapshot_copy_us_max: u64,
     pub waiters: usize,
     pub streams: usize,
     pub poisoned: bool,
@@ -500,7 +503,10 @@ impl Writer {
             }
         }
         let lsn = self.wal.next_lsn();
+        let copying = Instant::now();
         let engine = self.engine.clone();
+        let copy_us = copying.elapsed().as_micros() as u64;
+        self.stats.snapshot_copy_us_max = self.stats.snapshot_copy_us_max.max(copy_us);
         let storage = self.storage.clone();
         let spawned = std::thread::Builder::new()
             .name("conquiet-snapshot".into())

@@ -44,7 +44,12 @@ fn main() {
     let snap = Instant::now();
     db.snapshot_blocking()
         .unwrap_or_else(|e| fail(&e.to_string()));
-    println!("snapshot written in {:.1} s", snap.elapsed().as_secs_f64());
+    let copy_us = db.stats_blocking().map_or(0, |s| s.snapshot_copy_us_max);
+    println!(
+        "snapshot written in {:.1} s in the background; the writer paused {:.1} ms to copy the engine",
+        snap.elapsed().as_secs_f64(),
+        copy_us as f64 / 1000.0
+    );
     fill(&db, entries, tail);
     db.close().unwrap_or_else(|e| fail(&e.to_string()));
     let bytes: u64 = std::fs::read_dir(&dir)
