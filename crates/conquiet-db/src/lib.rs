@@ -113,6 +113,15 @@ pub enum Block {
     Ms(u64),
 }
 
+/// How a transaction ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TxOutcome {
+    /// A watched key changed since WATCH: nothing ran (EXEC's null reply).
+    Aborted,
+    /// Every command ran; each has its own reply or error.
+    Done(Vec<Result<Reply, conquiet_core::CommandError>>),
+}
+
 /// The shared handle to an open store. Cloning is cheap; the writer stops when
 /// [`Db::close`] is called or the last handle is dropped.
 #[derive(Clone)]
@@ -185,6 +194,36 @@ impl Db {
             .blocking_send(request)
             .map_err(|_| DbError::Closed)?;
         answer.blocking_recv().map_err(|_| DbError::Closed)?
+    }
+
+    /// Runs `commands` as one atomic, durable unit (MULTI/EXEC), unless a key in `watched`
+    /// changed since its version was read with [`Db::watch`].
+    pub async fn submit_transaction(
+        &self,
+        commands: Vec<Command>,
+        watched: Vec<(Vec<u8>, u64)>,
+    ) -> Result<TxOutcome, DbError> {
+        let (reply, answer) = oneshot::channel();
+        let request = Request::Transaction {
+            commands,
+            watched,
+            reply,
+        };
+        self.sender
+            .send(request)
+            .await
+            .map_err(|_| DbError::Closed)?;
+        answer.await.map_err(|_| DbError::Closed)?
+    }
+
+    /// The current change number of each key, for WATCH.
+    pub async fn watch(&self, keys: Vec<Vec<u8>>) -> Result<Vec<u64>, DbError> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Request::Watch { keys, reply })
+            .await
+            .map_err(|_| DbError::Closed)?;
+        answer.await.map_err(|_| DbError::Closed)
     }
 
     /// Figures for tests, metrics and the benchmark.

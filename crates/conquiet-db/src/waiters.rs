@@ -102,6 +102,20 @@ impl Waiters {
         due.into_iter().filter_map(|seq| self.remove(seq)).collect()
     }
 
+    /// Drops waiters whose caller is gone, so a client that disconnects while blocked forever
+    /// does not stay in the list.
+    pub fn purge_closed(&mut self) {
+        let closed: Vec<u64> = self
+            .by_seq
+            .iter()
+            .filter(|(_, w)| w.reply.is_closed())
+            .map(|(s, _)| *s)
+            .collect();
+        for seq in closed {
+            self.remove(seq);
+        }
+    }
+
     pub fn next_deadline(&self) -> Option<u64> {
         self.by_deadline.first().map(|(d, _)| *d)
     }

@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use conquiet_core::codec::encode_record;
-use conquiet_core::{Command, Decision, Engine, Op, Record, Reply};
+use conquiet_core::{Command, Decision, Engine, Record, Reply};
 use std::collections::VecDeque;
 
 use conquiet_wal::{Lsn, PendingSync, Storage, SyncDone, Wal, WalError};
@@ -20,7 +20,9 @@ use tokio::sync::{mpsc, oneshot};
 use crate::clock::Clock;
 use crate::recovery::Recovered;
 use crate::waiters::{ReplySender, Waiter, Waiters};
-use crate::{Block, DbError, DbOptions, FsyncPolicy, WAITERS_MAX, snapshot};
+use crate::{Block, DbError, DbOptions, FsyncPolicy, TxOutcome, WAITERS_MAX, snapshot};
+
+mod transaction;
 
 /// A message to the writer.
 pub(crate) enum Request {
@@ -38,6 +40,48 @@ pub(crate) enum Request {
     Close {
         reply: oneshot::Sender<Result<(), DbError>>,
     },
+    Transaction {
+        commands: Vec<Command>,
+        watched: Vec<(Vec<u8>, u64)>,
+        reply: oneshot::Sender<Result<TxOutcome, DbError>>,
+    },
+    Watch {
+        keys: Vec<Vec<u8>>,
+        reply: oneshot::Sender<Vec<u64>>,
+    },
+}
+
+/// A reply waiting for durability: a command's or a transaction's.
+pub(crate) enum Answer {
+    Reply(ReplySender, Result<Reply, DbError>),
+    Transaction(
+        oneshot::Sender<Result<TxOutcome, DbError>>,
+        Result<TxOutcome, DbError>,
+    ),
+}
+
+impl Answer {
+    /// Sends the answer; after a failed sync, a success becomes the poisoned error, since
+    /// nothing unsynced may be reported as done.
+    fn send(self, poisoned: Option<&str>) {
+        let poison = |reason: &str| DbError::Poisoned(reason.to_string());
+        match self {
+            Answer::Reply(reply, result) => {
+                let result = match (poisoned, result) {
+                    (Some(reason), Ok(_)) => Err(poison(reason)),
+                    (_, result) => result,
+                };
+                let _ = reply.send(result);
+            }
+            Answer::Transaction(reply, result) => {
+                let result = match (poisoned, result) {
+                    (Some(reason), Ok(_)) => Err(poison(reason)),
+                    (_, result) => result,
+                };
+                let _ = reply.send(result);
+            }
+        }
+    }
 }
 
 /// Counters for tests, metrics and benchmarks.
@@ -80,7 +124,12 @@ struct Writer {
     poisoned: Option<String>,
     /// Replies waiting for their records to be durable, in order: (lsn that must be synced,
     /// sender, result).
-    held: VecDeque<(u64, ReplySender, Result<Reply, DbError>)>,
+    held: VecDeque<(u64, Answer)>,
+    /// WATCH support: the write sequence number at which each key last changed.
+    versions: std::collections::HashMap<Vec<u8>, u64>,
+    version_seq: u64,
+    /// Version of every key not in `versions` (raised when the map is cleared to bound it).
+    version_floor: u64,
     /// The lsn the sync on the syncer thread covers, while one runs.
     syncing: Option<u64>,
     to_syncer: Option<std::sync::mpsc::Sender<PendingSync>>,
@@ -122,6 +171,9 @@ pub(crate) fn run(
         clock,
         poisoned: None,
         held: VecDeque::new(),
+        versions: std::collections::HashMap::new(),
+        version_seq: 0,
+        version_floor: 0,
         syncing: None,
         to_syncer: None,
         waiters: Waiters::default(),
@@ -190,6 +242,17 @@ pub(crate) fn run(
                 }
                 Request::Snapshot { reply } => w.request_snapshot(reply),
                 Request::Close { reply } => close = Some(reply),
+                Request::Transaction {
+                    commands,
+                    watched,
+                    reply,
+                } => {
+                    let result = w.transaction(commands, watched);
+                    w.hold_answer(Answer::Transaction(reply, result));
+                }
+                Request::Watch { keys, reply } => {
+                    let _ = reply.send(keys.iter().map(|k| w.version(k)).collect());
+                }
             }
         }
         w.finish_batch();
@@ -257,11 +320,15 @@ impl Writer {
     /// Holds a reply until every record appended so far is durable (under `always`; other
     /// policies answer at once). Reads wait too: they may have seen unsynced changes.
     fn hold(&mut self, reply: ReplySender, result: Result<Reply, DbError>) {
+        self.hold_answer(Answer::Reply(reply, result));
+    }
+
+    fn hold_answer(&mut self, answer: Answer) {
         let needed = match self.options.fsync {
             FsyncPolicy::Always => self.wal.next_lsn().0,
             FsyncPolicy::IntervalMs(_) | FsyncPolicy::Never => 0,
         };
-        self.held.push_back((needed, reply, result));
+        self.held.push_back((needed, answer));
     }
 
     fn unsynced(&self) -> bool {
@@ -313,9 +380,7 @@ impl Writer {
         self.stats.records += 1;
         self.log_bytes_since_snapshot += bytes.len() as u64;
         let op = &record.ops[0];
-        if let Op::Add { key, .. } = op {
-            self.touched.insert(key.clone());
-        }
+        self.note_changed(op);
         Ok(self.engine.apply(now, op))
     }
 
@@ -332,8 +397,8 @@ impl Writer {
         self.wake_waiters();
         #[cfg(test)]
         if self.options.broken_ack_before_sync {
-            for (_, reply, result) in self.held.drain(..) {
-                let _ = reply.send(result);
+            for (_, answer) in self.held.drain(..) {
+                answer.send(None);
             }
         }
         self.start_sync_if_due();
@@ -341,6 +406,9 @@ impl Writer {
         let now = self.now();
         for waiter in self.waiters.take_expired(now) {
             let _ = waiter.reply.send(Ok(Reply::Read(None)));
+        }
+        if self.stats.batches % 256 == 0 {
+            self.waiters.purge_closed();
         }
         self.reap_snapshot();
         self.maybe_snapshot();
@@ -350,18 +418,15 @@ impl Writer {
     /// held reply with the error instead, since nothing unsynced may be reported as done.
     fn release(&mut self) {
         let synced = self.wal.synced_lsn().0;
-        while let Some((needed, _, _)) = self.held.front() {
+        while let Some((needed, _)) = self.held.front() {
             if *needed > synced && self.poisoned.is_none() {
                 break;
             }
-            let Some((needed, reply, result)) = self.held.pop_front() else {
+            let Some((needed, answer)) = self.held.pop_front() else {
                 break;
             };
-            let result = match (&self.poisoned, result) {
-                (Some(reason), Ok(_)) if needed > synced => Err(DbError::Poisoned(reason.clone())),
-                (_, result) => result,
-            };
-            let _ = reply.send(result);
+            let poisoned = self.poisoned.as_deref().filter(|_| needed > synced);
+            answer.send(poisoned);
         }
     }
 
@@ -427,6 +492,9 @@ impl Writer {
         }
         let now = self.now();
         for (seq, waiter) in self.waiters.take_touched(&touched) {
+            if waiter.reply.is_closed() {
+                continue; // The caller went away (a disconnected client): nothing to deliver.
+            }
             match self.execute(now, &waiter.command) {
                 Ok(Reply::Read(None)) => self.waiters.restore(seq, waiter),
                 result => self.hold(waiter.reply, result),

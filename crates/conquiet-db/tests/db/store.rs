@@ -327,3 +327,75 @@ fn a_torn_tail_is_truncated_reported_and_appending_continues() {
         "some seed must tear the tail, or this test shows nothing"
     );
 }
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("runtime")
+        .block_on(future)
+}
+
+#[test]
+fn a_transaction_is_one_record_and_its_commands_see_each_other() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, _) = Db::open_dir(dir.path(), DbOptions::default()).expect("open");
+    db.submit_blocking(group_create("s", "g")).expect("group");
+    db.submit_blocking(add("s", &[("a", "1")])).expect("add");
+    let outcome = block_on(db.submit_transaction(
+        vec![
+            read_group("s", "g", "c", 10),
+            add("t", &[("b", "2")]),
+            Command::Len { key: b"t".to_vec() },
+        ],
+        Vec::new(),
+    ))
+    .expect("transaction");
+    let conquiet_db::TxOutcome::Done(replies) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(replies.len(), 3);
+    assert_eq!(
+        replies[2],
+        Ok(Reply::Int(1)),
+        "the third command sees the second's entry"
+    );
+    db.close().expect("close");
+    let (db, report) = Db::open_dir(dir.path(), DbOptions::default()).expect("reopen");
+    assert_eq!(
+        report.records_replayed, 3,
+        "group, add, and the transaction as one record"
+    );
+    assert_eq!(
+        entries(db.submit_blocking(range_all("t")).expect("range")).len(),
+        1
+    );
+    db.close().expect("close");
+}
+
+#[test]
+fn a_watched_key_changed_since_watch_aborts_the_transaction() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, _) = Db::open_dir(dir.path(), DbOptions::default()).expect("open");
+    let versions = block_on(db.watch(vec![b"s".to_vec()])).expect("watch");
+    let watched = vec![(b"s".to_vec(), versions[0])];
+    db.submit_blocking(add("s", &[("a", "1")])).expect("add");
+    let outcome = block_on(db.submit_transaction(vec![add("s", &[("a", "2")])], watched.clone()))
+        .expect("transaction");
+    assert_eq!(outcome, conquiet_db::TxOutcome::Aborted);
+    let versions = block_on(db.watch(vec![b"s".to_vec()])).expect("watch");
+    let outcome = block_on(db.submit_transaction(
+        vec![add("s", &[("a", "3")])],
+        vec![(b"s".to_vec(), versions[0])],
+    ))
+    .expect("transaction");
+    assert!(
+        matches!(outcome, conquiet_db::TxOutcome::Done(_)),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        entries(db.submit_blocking(range_all("s")).expect("range")).len(),
+        2
+    );
+    db.close().expect("close");
+}

@@ -1,0 +1,112 @@
+//! MULTI/EXEC and WATCH: a transaction's changes go to the log as one record, so they are
+//! durable all together or not at all; WATCH compares per-key change numbers.
+
+use conquiet_core::codec::encode_record;
+use conquiet_core::{Command, Decision, Op, Record};
+
+use super::Writer;
+use crate::{DbError, TxOutcome};
+
+/// Most keys whose change number is remembered; past it the map is cleared and every older
+/// WATCH fails (a spurious EXEC abort, which clients retry), instead of growing without bound.
+const VERSIONS_MAX: usize = 1_000_000;
+
+impl Writer {
+    /// Runs `commands` as one unit. A command's error is its own reply, as in Redis; the
+    /// others still run. The changes are logged as one record.
+    pub(super) fn transaction(
+        &mut self,
+        commands: Vec<Command>,
+        watched: Vec<(Vec<u8>, u64)>,
+    ) -> Result<TxOutcome, DbError> {
+        if let Some(reason) = &self.poisoned {
+            return Err(DbError::Poisoned(reason.clone()));
+        }
+        if watched
+            .iter()
+            .any(|(key, version)| self.version(key) != *version)
+        {
+            return Ok(TxOutcome::Aborted);
+        }
+        let now = self.now();
+        let mut ops = Vec::new();
+        let mut replies = Vec::with_capacity(commands.len());
+        for command in &commands {
+            match self.engine.decide(now, command) {
+                Err(e) => replies.push(Err(e)),
+                Ok(Decision::Read(reply)) => replies.push(Ok(reply)),
+                Ok(Decision::Write(op)) => {
+                    // Later commands must see earlier ones, so ops apply as they are decided;
+                    // the record is written once all are known.
+                    replies.push(Ok(self.engine.apply(now, &op)));
+                    ops.push(op);
+                }
+            }
+        }
+        if ops.is_empty() {
+            return Ok(TxOutcome::Done(replies));
+        }
+        let record = Record { time_ms: now, ops };
+        let bytes = encode_record(&record);
+        if let Err(e) = self.wal.append(&bytes) {
+            // The ops are applied but not logged: the engine is ahead of the log, so the only
+            // safe state is to refuse everything until a restart recovers from the log.
+            self.stats.write_failures += 1;
+            self.poison(format!(
+                "a transaction's log write failed after it was applied: {e}"
+            ));
+            return Err(DbError::Write(e));
+        }
+        self.stats.records += 1;
+        self.log_bytes_since_snapshot += bytes.len() as u64;
+        for op in &record.ops {
+            self.note_changed(op);
+        }
+        Ok(TxOutcome::Done(replies))
+    }
+
+    /// The change number of `key` (for WATCH).
+    pub(super) fn version(&self, key: &[u8]) -> u64 {
+        self.versions
+            .get(key)
+            .copied()
+            .unwrap_or(self.version_floor)
+    }
+
+    /// Records that `op` changed its keys: for WATCH, and to wake readers blocked on a stream
+    /// that got an entry.
+    pub(super) fn note_changed(&mut self, op: &Op) {
+        if let Op::Add { key, .. } = op {
+            self.touched.insert(key.clone());
+        }
+        if self.versions.len() >= VERSIONS_MAX {
+            self.versions.clear();
+            self.version_seq += 1;
+            self.version_floor = self.version_seq;
+        }
+        self.version_seq += 1;
+        let seq = self.version_seq;
+        for key in op_keys(op) {
+            self.versions.insert(key.to_vec(), seq);
+        }
+    }
+}
+
+fn op_keys(op: &Op) -> Vec<&[u8]> {
+    match op {
+        Op::Add { key, .. }
+        | Op::Delete { key, .. }
+        | Op::Trim { key, .. }
+        | Op::SetId { key, .. }
+        | Op::GroupCreate { key, .. }
+        | Op::GroupSetId { key, .. }
+        | Op::GroupDestroy { key, .. }
+        | Op::ConsumerCreate { key, .. }
+        | Op::ConsumerDelete { key, .. }
+        | Op::Ack { key, .. } => vec![key],
+        Op::ReadGroup { streams, .. } => streams.iter().map(|(k, _)| k.as_slice()).collect(),
+        Op::Claim(c) => vec![&c.key],
+        Op::AutoClaim(c) => vec![&c.key],
+        Op::DeleteKeys { keys } => keys.iter().map(Vec::as_slice).collect(),
+    }
+}
