@@ -67,6 +67,20 @@ impl Engine {
         self.streams.get(key)
     }
 
+    /// Puts back a copy of a stream taken before ops were applied, or removes it if it did
+    /// not exist: the undo for ops whose log record could not be written. The only change
+    /// made outside `apply`, and it only returns to a state that `apply` produced.
+    pub fn restore_stream(&mut self, key: &[u8], stream: Option<Stream>) {
+        match stream {
+            Some(stream) => {
+                self.streams.insert(key.to_vec(), stream);
+            }
+            None => {
+                self.streams.remove(key);
+            }
+        }
+    }
+
     pub fn stream_count(&self) -> usize {
         self.streams.len()
     }

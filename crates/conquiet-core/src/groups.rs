@@ -146,6 +146,14 @@ impl Engine {
                 if !g.consumers.contains_key(&claim.consumer) {
                     check_consumer_room(g)?;
                 }
+                if claim.force && g.pel.len() >= PENDING_PER_GROUP_MAX {
+                    let n = g.pel.len();
+                    return Err(CommandError::limit(
+                        "pending entries in the group",
+                        n,
+                        PENDING_PER_GROUP_MAX,
+                    ));
+                }
                 Ok(Write(Op::Claim(claim.clone())))
             }
             Command::AutoClaim(claim) => {
@@ -289,6 +297,16 @@ impl Engine {
         }
         let mut served = false;
         for (stream, g, from) in found {
+            let delivers_new = from == GroupReadFrom::New && !no_ack;
+            let has_new = stream.last().is_some_and(|e| e.id > g.last_id);
+            if delivers_new && g.pel.len() >= PENDING_PER_GROUP_MAX && has_new {
+                // A full PEL is a clear error, not a read that silently returns nothing.
+                return Err(CommandError::limit(
+                    "pending entries in the group",
+                    g.pel.len(),
+                    PENDING_PER_GROUP_MAX,
+                ));
+            }
             if !serves(stream, g, from, no_ack) {
                 continue;
             }

@@ -249,14 +249,17 @@ impl Db {
     pub fn close(&self) -> Result<(), DbError> {
         let (reply, answer) = oneshot::channel();
         let sent = self.sender.blocking_send(Request::Close { reply }).is_ok();
+        // A dropped answer means the writer stopped without saying how: not a success.
         let result = if sent {
-            answer.blocking_recv().unwrap_or(Ok(()))
+            answer.blocking_recv().unwrap_or(Err(DbError::Closed))
         } else {
-            Ok(())
+            Err(DbError::Closed)
         };
         let thread = self.thread.lock().map(|mut t| t.take()).unwrap_or(None);
         if let Some(thread) = thread {
-            let _ = thread.join();
+            if thread.join().is_err() {
+                return Err(DbError::Poisoned("the writer thread panicked".into()));
+            }
         }
         result
     }

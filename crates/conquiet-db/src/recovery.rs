@@ -101,7 +101,12 @@ pub(crate) fn open(
     }
     // Every snapshot file stays known to the writer, which deletes all but the newest two once
     // the next snapshot is durable.
-    let kept: Vec<(Lsn, u64)> = snapshots.iter().map(|l| (*l, 0)).collect();
+    // Snapshots newer than the one used failed their checks: never count them as fallbacks.
+    let kept: Vec<(Lsn, u64)> = snapshots
+        .iter()
+        .filter(|l| Some(**l) <= snapshot_lsn)
+        .map(|l| (*l, 0))
+        .collect();
     let open_report = OpenReport {
         snapshot: snapshot_lsn,
         snapshots_skipped: skipped,

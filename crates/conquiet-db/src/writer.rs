@@ -24,6 +24,9 @@ use crate::{Block, DbError, DbOptions, FsyncPolicy, TxOutcome, WAITERS_MAX, snap
 
 mod transaction;
 
+/// Most replies held back waiting for a sync before the writer stops taking requests.
+const HELD_MAX: usize = 65_536;
+
 /// A message to the writer.
 pub(crate) enum Request {
     Command {
@@ -132,7 +135,8 @@ struct Writer {
     version_floor: u64,
     /// The lsn the sync on the syncer thread covers, while one runs.
     syncing: Option<u64>,
-    to_syncer: Option<std::sync::mpsc::Sender<PendingSync>>,
+    to_syncer: Option<std::sync::mpsc::SyncSender<PendingSync>>,
+    syncer: Option<JoinHandle<()>>,
     waiters: Waiters,
     /// Streams appended to in this batch: their blocked readers are woken.
     touched: BTreeSet<Vec<u8>>,
@@ -176,6 +180,7 @@ pub(crate) fn run(
         version_floor: 0,
         syncing: None,
         to_syncer: None,
+        syncer: None,
         waiters: Waiters::default(),
         touched: BTreeSet::new(),
         last_sync: Instant::now(),
@@ -185,25 +190,29 @@ pub(crate) fn run(
         in_flight: None,
         stats: Stats::default(),
     };
-    let (to_syncer, syncer_inbox) = std::sync::mpsc::channel::<PendingSync>();
+    // At most one sync is in flight, so both directions hold at most one message.
+    let (to_syncer, syncer_inbox) = std::sync::mpsc::sync_channel::<PendingSync>(1);
     let (syncer_outbox, mut synced) = mpsc::channel::<SyncDone>(1);
     let syncer = std::thread::Builder::new()
         .name("conquiet-syncer".into())
         .spawn(move || {
-            // At most one sync is in flight, so the outbox never holds more than one result.
             while let Ok(pending) = syncer_inbox.recv() {
                 if syncer_outbox.blocking_send(pending.run()).is_err() {
                     return;
                 }
             }
         });
-    if syncer.is_ok() {
+    if let Ok(thread) = syncer {
         w.to_syncer = Some(to_syncer);
+        w.syncer = Some(thread);
     }
     let mut batch = Vec::with_capacity(w.options.batch_max);
     loop {
         let wait = w.wait_time();
         let syncing = w.syncing.is_some();
+        // Replies waiting for a sync are bounded: past the limit, requests stay in the bounded
+        // channel and senders wait, instead of the writer buffering without end.
+        let accepting = w.held.len() < HELD_MAX;
         let event = runtime.block_on(async {
             let sleep = async {
                 match wait {
@@ -212,7 +221,7 @@ pub(crate) fn run(
                 }
             };
             tokio::select! {
-                request = receiver.recv() => Event::Request(request),
+                request = receiver.recv(), if accepting => Event::Request(request),
                 done = synced.recv(), if syncing => Event::Synced(done),
                 () = sleep => Event::Timeout,
             }
@@ -276,6 +285,12 @@ pub(crate) fn run(
     let _ = w.shut_down(&runtime, &mut synced);
 }
 
+/// The store has no logger of its own; a poisoned store is loud on stderr, since every later
+/// command fails and an operator must restart it.
+fn tracing_free_log(reason: &str) {
+    eprintln!("conquiet store: refusing all further commands: {reason}");
+}
+
 /// What woke the writer.
 enum Event {
     Request(Option<Request>),
@@ -295,7 +310,8 @@ impl Writer {
     fn wait_time(&mut self) -> Option<Duration> {
         let now = self.clock.now_ms();
         let mut wait: Option<u64> = self.waiters.next_deadline().map(|d| d.saturating_sub(now));
-        if let (FsyncPolicy::IntervalMs(ms), true) = (self.options.fsync, self.unsynced()) {
+        let interval_due = self.unsynced() && self.syncing.is_none();
+        if let (FsyncPolicy::IntervalMs(ms), true) = (self.options.fsync, interval_due) {
             let since = self.last_sync.elapsed().as_millis() as u64;
             let due = ms.saturating_sub(since);
             wait = Some(wait.map_or(due, |w| w.min(due)));
@@ -385,9 +401,14 @@ impl Writer {
     }
 
     fn poison(&mut self, reason: String) {
-        if self.poisoned.is_none() {
-            self.poisoned = Some(reason);
+        if self.poisoned.is_some() {
+            return;
         }
+        tracing_free_log(&reason);
+        for waiter in self.waiters.take_all() {
+            let _ = waiter.reply.send(Err(DbError::Poisoned(reason.clone())));
+        }
+        self.poisoned = Some(reason);
     }
 
     /// Wakes readers, starts a sync if one is due, releases the replies that are durable,
@@ -535,6 +556,15 @@ impl Writer {
             let _ = reply.send(Err(DbError::Poisoned(reason.clone())));
             return;
         }
+        let current = self
+            .snapshots
+            .last()
+            .is_some_and(|(lsn, _)| *lsn == self.wal.next_lsn());
+        if self.in_flight.is_none() && current {
+            // Nothing was logged since the newest snapshot: it is already the state.
+            let _ = reply.send(Ok(()));
+            return;
+        }
         if self.in_flight.is_none() {
             self.start_snapshot();
         }
@@ -658,11 +688,17 @@ impl Writer {
         for waiter in self.waiters.take_all() {
             let _ = waiter.reply.send(Ok(Reply::Read(None)));
         }
+        // No new sync may go to the syncer once shutdown starts; the one in flight finishes.
+        self.to_syncer = None;
         if self.syncing.is_some() {
             let done = runtime.block_on(synced.recv());
             self.on_synced(done);
         }
-        self.to_syncer = None;
+        if let Some(syncer) = self.syncer.take() {
+            if syncer.join().is_err() {
+                self.poison("the syncer thread panicked".into());
+            }
+        }
         if let Some(in_flight) = &self.in_flight {
             while !in_flight.thread.is_finished() {
                 std::thread::sleep(Duration::from_millis(1));

@@ -146,7 +146,7 @@ pub(crate) fn recover(
     }
     let (next_lsn, torn_tail) = match bad {
         None => (next.unwrap_or(Lsn::FIRST), None),
-        Some(bad) => (bad.lsn, Some(settle(storage, options, &names, &bad)?)),
+        Some(bad) => (bad.lsn, Some(settle(storage, options, &names, &bad, from)?)),
     };
     let first = segments
         .first()
@@ -310,6 +310,7 @@ fn settle(
     options: &WalOptions,
     names: &[(Lsn, String)],
     bad: &Bad,
+    from: Lsn,
 ) -> Result<TornTail, WalError> {
     let name = &names[bad.index].1;
     let corrupt = |reason: String| WalError::Corrupt {
@@ -317,6 +318,14 @@ fn settle(
         offset: bad.offset,
         reason,
     };
+    // The caller holds state (a snapshot) up to `from`, which it took only from synced
+    // records: a bad record below it had been durable. Refuse before cutting anything.
+    if bad.lsn < from {
+        return Err(corrupt(format!(
+            "{} at lsn {}, below lsn {from} that the caller's snapshot says was durable",
+            bad.reason, bad.lsn
+        )));
+    }
     if let Some(voucher) = find_voucher(storage, options, names, bad)? {
         return Err(corrupt(format!(
             "{} at lsn {}, yet {voucher}",

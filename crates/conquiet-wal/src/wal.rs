@@ -45,11 +45,40 @@ pub struct TornTail {
     pub bytes_dropped: u64,
 }
 
+/// Shared by a log and the syncs it hands out: one fdatasync at a time, and a failure seen by
+/// any of them stops every later one. Linux reports a failed writeback once and then marks the
+/// pages clean, so a second fdatasync racing a failed one would succeed over lost data.
+#[derive(Default)]
+struct SyncGate {
+    running: std::sync::Mutex<()>,
+    failed: std::sync::atomic::AtomicBool,
+}
+
+impl SyncGate {
+    /// Runs `sync` alone; records a failure for every later caller.
+    fn run(&self, sync: impl FnOnce() -> std::io::Result<()>) -> std::io::Result<()> {
+        let _alone = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        if self.failed() {
+            return Err(std::io::Error::other("an earlier sync of this log failed"));
+        }
+        let result = sync();
+        if result.is_err() {
+            self.failed.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        result
+    }
+
+    fn failed(&self) -> bool {
+        self.failed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 /// A sync begun by `Wal::begin_sync`, to run on any thread.
 pub struct PendingSync {
     file: Box<dyn StorageFile>,
     name: String,
     up_to: Lsn,
+    gate: Arc<SyncGate>,
 }
 
 impl PendingSync {
@@ -60,7 +89,8 @@ impl PendingSync {
 
     /// Runs the fdatasync. Blocking; meant for a thread other than the log's owner.
     pub fn run(mut self) -> SyncDone {
-        let result = self.file.sync_data();
+        let file = &mut self.file;
+        let result = self.gate.run(|| file.sync_data());
         SyncDone {
             name: self.name,
             up_to: self.up_to,
@@ -104,6 +134,8 @@ pub struct Wal {
     poisoned: bool,
     /// Reused so an append allocates only when a record is larger than any before it.
     buffer: Vec<u8>,
+    /// Serializes this log's fdatasyncs with those of its `PendingSync`s.
+    gate: Arc<SyncGate>,
 }
 
 impl fmt::Debug for Wal {
@@ -214,6 +246,7 @@ impl Wal {
             unsynced: false,
             poisoned: false,
             buffer: Vec::new(),
+            gate: Arc::new(SyncGate::default()),
         };
         Ok((wal, report))
     }
@@ -278,7 +311,8 @@ impl Wal {
         if !self.unsynced && self.synced_lsn == self.next_lsn {
             return Ok(());
         }
-        if let Err(source) = self.current.sync_data() {
+        let current = &mut self.current;
+        if let Err(source) = self.gate.run(|| current.sync_data()) {
             self.poisoned = true;
             let file = self.current_segment().name.clone();
             return Err(WalError::Io {
@@ -316,10 +350,12 @@ impl Wal {
         };
         // Everything written so far is covered by this sync; a later append sets it again.
         self.unsynced = false;
+        let gate = self.gate.clone();
         Ok(Some(PendingSync {
             file,
             name,
             up_to: self.next_lsn,
+            gate,
         }))
     }
 

@@ -1,6 +1,11 @@
 //! Appends to a store with fsync=always from several threads and prints one line per
 //! acknowledged append: `ACK <stream> <id> <seq>`. The SIGKILL test kills it at random
 //! moments and checks every printed append survived. Usage: `conquiet-crash-writer DIR TAG`.
+//!
+//! With `CONQUIET_CRASH_WRITER_BROKEN=ack-before-write` it prints each acknowledgement before
+//! submitting the append: a deliberately broken writer, which the SIGKILL test must catch.
+//! SIGKILL keeps the page cache, so this test covers the write, recovery and acknowledgement
+//! paths; a missing fsync is caught by the power-loss crash tests instead.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -35,6 +40,8 @@ fn main() {
         }
     };
     eprintln!("opened: {report:?}");
+    let broken =
+        std::env::var("CONQUIET_CRASH_WRITER_BROKEN").is_ok_and(|v| v == "ack-before-write");
     let seq = Arc::new(AtomicU64::new(0));
     let stdout = Arc::new(std::sync::Mutex::new(std::io::stdout()));
     std::thread::scope(|scope| {
@@ -52,7 +59,15 @@ fn main() {
                         no_create: false,
                         trim: None,
                     };
+                    if broken {
+                        let mut out = stdout.lock().unwrap_or_else(|e| e.into_inner());
+                        let _ = writeln!(out, "ACK crash-{t} ? {tag}:{n}");
+                        let _ = out.flush();
+                        // Widen the window between the claim and the write.
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
                     match db.submit_blocking(command) {
+                        Ok(Reply::Id(_)) if broken => {}
                         Ok(Reply::Id(id)) => {
                             let mut out = stdout.lock().unwrap_or_else(|e| e.into_inner());
                             let _ = writeln!(out, "ACK crash-{t} {id} {tag}:{n}");

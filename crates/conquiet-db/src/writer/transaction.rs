@@ -29,6 +29,15 @@ impl Writer {
             return Ok(TxOutcome::Aborted);
         }
         let now = self.now();
+        // Copies of every stream the transaction may touch (nodes are shared, so this costs
+        // the node count, not the entries), to undo it if its record cannot be written.
+        let mut keys: Vec<&[u8]> = commands.iter().flat_map(command_keys).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let backups: Vec<(Vec<u8>, Option<conquiet_core::Stream>)> = keys
+            .iter()
+            .map(|k| (k.to_vec(), self.engine.stream(k).cloned()))
+            .collect();
         let mut ops = Vec::new();
         let mut replies = Vec::with_capacity(commands.len());
         for command in &commands {
@@ -49,12 +58,14 @@ impl Writer {
         let record = Record { time_ms: now, ops };
         let bytes = encode_record(&record);
         if let Err(e) = self.wal.append(&bytes) {
-            // The ops are applied but not logged: the engine is ahead of the log, so the only
-            // safe state is to refuse everything until a restart recovers from the log.
+            // Nothing was logged: put every touched stream back as it was.
+            for (key, stream) in backups {
+                self.engine.restore_stream(&key, stream);
+            }
             self.stats.write_failures += 1;
-            self.poison(format!(
-                "a transaction's log write failed after it was applied: {e}"
-            ));
+            if self.wal.is_poisoned() {
+                self.poison(format!("the log refused a transaction: {e}"));
+            }
             return Err(DbError::Write(e));
         }
         self.stats.records += 1;
@@ -108,5 +119,35 @@ fn op_keys(op: &Op) -> Vec<&[u8]> {
         Op::Claim(c) => vec![&c.key],
         Op::AutoClaim(c) => vec![&c.key],
         Op::DeleteKeys { keys } => keys.iter().map(Vec::as_slice).collect(),
+    }
+}
+
+/// Every stream a command may change or read.
+fn command_keys(command: &Command) -> Vec<&[u8]> {
+    match command {
+        Command::Add { key, .. }
+        | Command::Len { key }
+        | Command::Range { key, .. }
+        | Command::Delete { key, .. }
+        | Command::Trim { key, .. }
+        | Command::SetId { key, .. }
+        | Command::GroupCreate { key, .. }
+        | Command::GroupSetId { key, .. }
+        | Command::GroupDestroy { key, .. }
+        | Command::ConsumerCreate { key, .. }
+        | Command::ConsumerDelete { key, .. }
+        | Command::Ack { key, .. }
+        | Command::Pending { key, .. }
+        | Command::InfoStream { key, .. }
+        | Command::InfoGroups { key }
+        | Command::InfoConsumers { key, .. } => vec![key],
+        Command::Read { streams, .. } => streams.iter().map(|(k, _)| k.as_slice()).collect(),
+        Command::ReadGroup { streams, .. } => streams.iter().map(|(k, _)| k.as_slice()).collect(),
+        Command::Claim(c) => vec![&c.key],
+        Command::AutoClaim(c) => vec![&c.key],
+        Command::DeleteKeys { keys } | Command::Exists { keys } => {
+            keys.iter().map(Vec::as_slice).collect()
+        }
+        Command::Keys => Vec::new(),
     }
 }

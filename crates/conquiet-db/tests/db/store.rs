@@ -399,3 +399,47 @@ fn a_watched_key_changed_since_watch_aborts_the_transaction() {
     );
     db.close().expect("close");
 }
+
+#[test]
+fn a_transaction_that_cannot_be_logged_changes_nothing_and_the_store_goes_on() {
+    let storage = SimStorage::new();
+    let clock = Arc::new(ManualClock::new(1_000));
+    let (db, _) = Db::open(Arc::new(storage.clone()), DbOptions::default(), clock).expect("open");
+    db.submit_blocking(group_create("s", "g")).expect("group");
+    db.submit_blocking(add("s", &[("a", "1")])).expect("add");
+    storage.fail_writes_after_bytes(0);
+    let refused = block_on(db.submit_transaction(
+        vec![
+            read_group("s", "g", "c", 10),
+            add("s", &[("b", "2")]),
+            add("new", &[("c", "3")]),
+        ],
+        Vec::new(),
+    ));
+    assert!(matches!(refused, Err(DbError::Write(_))), "{refused:?}");
+    storage.clear_faults();
+    assert_eq!(
+        entries(db.submit_blocking(range_all("s")).expect("range")).len(),
+        1
+    );
+    let exists = Command::Exists {
+        keys: vec![b"new".to_vec()],
+    };
+    assert_eq!(
+        db.submit_blocking(exists).expect("exists"),
+        Reply::Int(0),
+        "the new stream is gone"
+    );
+    let pending = Command::Pending {
+        key: b"s".to_vec(),
+        group: b"g".to_vec(),
+        range: None,
+    };
+    match db.submit_blocking(pending).expect("pending") {
+        Reply::PendingSummary(summary) => assert_eq!(summary.count, 0, "the read was undone"),
+        other => panic!("{other:?}"),
+    }
+    db.submit_blocking(add("s", &[("d", "4")]))
+        .expect("the store still takes writes");
+    db.close().expect("close");
+}
