@@ -381,3 +381,23 @@ fn a_segment_whose_directory_entry_was_never_synced_is_made_durable_by_open() {
         assert_eq!(lsns(&replayed), vec![1, 2, 3], "seed {seed}");
     }
 }
+
+#[test]
+fn a_damaged_last_record_below_the_callers_snapshot_is_corruption_not_a_torn_tail() {
+    let storage = SimStorage::new();
+    log_with(&storage, small_options(), 5, 0);
+    // Nothing after record 5 vouches for it, but a snapshot taken at lsn 6 says it was synced.
+    storage.corrupt(&first_segment(), offset_of(5) + 30, 0xFF);
+    match open_from(&storage, small_options(), Lsn(6)) {
+        Err(WalError::Corrupt { file, offset, .. }) => {
+            assert_eq!((file, offset), (first_segment(), offset_of(5)));
+        }
+        Err(other) => panic!("expected corruption, got {other}"),
+        Ok((_, report, _)) => panic!("expected corruption, got {report:?}"),
+    }
+    // Nothing was cut: the same open without the snapshot still sees a torn tail to cut.
+    assert_eq!(
+        contents(&storage)[&first_segment()].len() as u64,
+        offset_of(6)
+    );
+}

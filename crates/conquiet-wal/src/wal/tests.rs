@@ -468,3 +468,23 @@ fn a_roll_while_a_sync_is_in_flight_still_seals_a_durable_segment() {
         "the sealed segment's records are durable"
     );
 }
+
+#[test]
+fn after_a_failed_sync_elsewhere_the_logs_own_sync_fails_too() {
+    // Linux reports a failed writeback once; a second fdatasync would then succeed over lost
+    // pages. The log must not be fooled: its own sync after a failed pending one fails.
+    let storage = SimStorage::new();
+    let (mut wal, _, _) = open(&storage, small_options());
+    wal.append(b"one").unwrap();
+    storage.fail_sync_once_at(1);
+    let pending = wal.begin_sync().unwrap().expect("unsynced");
+    let done = pending.run();
+    assert!(!done.is_ok());
+    assert!(
+        wal.sync().is_err(),
+        "a sync after the failed one must not report success"
+    );
+    assert!(wal.is_poisoned());
+    let _ = wal.finish_sync(done);
+    assert!(wal.is_poisoned());
+}
