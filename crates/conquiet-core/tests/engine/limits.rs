@@ -229,3 +229,70 @@ fn reads_answer_at_most_the_count_limit() {
     };
     assert_eq!(streams[0].items.len(), READ_COUNT_MAX);
 }
+
+#[test]
+fn the_stream_group_and_consumer_counts_stop_at_their_limits() {
+    let mut e = engine();
+    let create = |name: String| Command::GroupCreate {
+        key: k("s"),
+        group: name.into_bytes(),
+        start: GroupStart::Last,
+        make_stream: true,
+        entries_read: None,
+    };
+    for g in 0..GROUPS_PER_STREAM_MAX {
+        ok(&mut e, 1, &create(format!("g{g}")));
+    }
+    let refused = err(&mut e, 1, &create("one-more".into()));
+    assert_eq!(
+        refused.to_string(),
+        limit_text(
+            "groups on the stream",
+            GROUPS_PER_STREAM_MAX,
+            GROUPS_PER_STREAM_MAX
+        )
+    );
+    let consumer = |name: String| Command::ConsumerCreate {
+        key: k("s"),
+        group: k("g0"),
+        consumer: name.into_bytes(),
+    };
+    for c in 0..CONSUMERS_PER_GROUP_MAX {
+        ok(&mut e, 1, &consumer(format!("c{c}")));
+    }
+    let refused = err(&mut e, 1, &consumer("one-more".into()));
+    assert_eq!(
+        refused.to_string(),
+        limit_text(
+            "consumers in the group",
+            CONSUMERS_PER_GROUP_MAX,
+            CONSUMERS_PER_GROUP_MAX
+        )
+    );
+    assert_eq!(
+        consumers(&mut e, 1, "s", "g0").len(),
+        CONSUMERS_PER_GROUP_MAX
+    );
+}
+
+#[test]
+fn the_stream_count_stops_at_its_limit() {
+    let mut e = engine();
+    for s in 0..STREAMS_MAX {
+        let add = Command::Add {
+            key: format!("s{s}").into_bytes(),
+            id: IdSpec::Explicit(id(1, 0)),
+            fields: fields(&[("f", "v")]),
+            no_create: false,
+            trim: None,
+        };
+        ok(&mut e, 1, &add);
+    }
+    let one_more = add_cmd("one-more", IdSpec::Auto, &[("f", "v")]);
+    assert_eq!(
+        err(&mut e, 1, &one_more).to_string(),
+        limit_text("stream count", STREAMS_MAX, STREAMS_MAX)
+    );
+    assert_eq!(e.stream_count(), STREAMS_MAX);
+    add(&mut e, "s0", 2, 0);
+}
