@@ -1,0 +1,16 @@
+//! `DBSIZE`
+
+use super::conn;
+use crate::conn::ConnCommand;
+use crate::error::ParseError;
+use crate::parse::{Parsed, Spec};
+
+pub(crate) const SPEC: Spec = Spec {
+    name: "dbsize",
+    arity: 1,
+    parse,
+};
+
+fn parse(_args: &[Vec<u8>]) -> Result<Parsed, ParseError> {
+    conn(ConnCommand::DbSize)
+}

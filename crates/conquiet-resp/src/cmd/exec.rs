@@ -1,0 +1,18 @@
+//! `EXEC`
+//!
+//! With arguments it fails with Redis's EXECABORT text (see `Spec::check_arity`).
+
+use super::conn;
+use crate::conn::ConnCommand;
+use crate::error::ParseError;
+use crate::parse::{Parsed, Spec};
+
+pub(crate) const SPEC: Spec = Spec {
+    name: "exec",
+    arity: 1,
+    parse,
+};
+
+fn parse(_args: &[Vec<u8>]) -> Result<Parsed, ParseError> {
+    conn(ConnCommand::Exec)
+}

@@ -1,0 +1,117 @@
+//! One file per command, each opening with the command's syntax. A file exports its `SPEC`
+//! (name, Redis arity, parser); `COMMANDS` lists them for `parse`. Parsers see arguments whose
+//! count already fits the arity, so fixed positions can be indexed directly.
+
+mod auth;
+mod client;
+mod command;
+mod config;
+mod dbsize;
+mod del;
+mod discard;
+mod echo;
+mod exec;
+mod exists;
+mod flushall;
+mod flushdb;
+mod function;
+mod hello;
+mod info;
+mod keys;
+mod multi;
+mod ping;
+mod quit;
+mod rename;
+mod reset;
+mod scan;
+mod select;
+mod time;
+mod r#type;
+mod unlink;
+mod unwatch;
+mod watch;
+mod xack;
+mod xadd;
+mod xautoclaim;
+mod xclaim;
+mod xdel;
+mod xgroup;
+mod xinfo;
+mod xlen;
+mod xpending;
+mod xrange;
+mod xread;
+mod xreadgroup;
+mod xrevrange;
+mod xsetid;
+mod xtrim;
+
+pub use client::check_client_name;
+pub use xgroup::XGROUP_HELP;
+pub use xinfo::XINFO_HELP;
+
+use conquiet_core::Command;
+
+use crate::conn::ConnCommand;
+use crate::error::ParseError;
+use crate::parse::{Parsed, Spec};
+
+/// Every command conquiet parses. Streams first: they are most of the traffic.
+pub(crate) const COMMANDS: &[Spec] = &[
+    xadd::SPEC,
+    xreadgroup::SPEC,
+    xack::SPEC,
+    xread::SPEC,
+    xrange::SPEC,
+    xrevrange::SPEC,
+    xlen::SPEC,
+    xpending::SPEC,
+    xclaim::SPEC,
+    xautoclaim::SPEC,
+    xgroup::SPEC,
+    xinfo::SPEC,
+    xdel::SPEC,
+    xtrim::SPEC,
+    xsetid::SPEC,
+    del::SPEC,
+    unlink::SPEC,
+    exists::SPEC,
+    keys::SPEC,
+    ping::SPEC,
+    echo::SPEC,
+    hello::SPEC,
+    auth::SPEC,
+    select::SPEC,
+    quit::SPEC,
+    reset::SPEC,
+    client::SPEC,
+    multi::SPEC,
+    exec::SPEC,
+    discard::SPEC,
+    watch::SPEC,
+    unwatch::SPEC,
+    r#type::SPEC,
+    rename::SPEC,
+    scan::SPEC,
+    dbsize::SPEC,
+    flushdb::SPEC,
+    flushall::SPEC,
+    function::SPEC,
+    config::SPEC,
+    command::SPEC,
+    info::SPEC,
+    time::SPEC,
+];
+
+/// A request for the engine that never blocks.
+fn engine(command: Command) -> Result<Parsed, ParseError> {
+    Ok(Parsed::Engine {
+        command,
+        block: None,
+    })
+}
+
+/// A request the server answers itself.
+fn conn(command: ConnCommand) -> Result<Parsed, ParseError> {
+    Ok(Parsed::Connection(command))
+}

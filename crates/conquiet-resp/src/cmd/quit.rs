@@ -1,0 +1,18 @@
+//! `QUIT`
+//!
+//! Redis ignores any arguments.
+
+use super::conn;
+use crate::conn::ConnCommand;
+use crate::error::ParseError;
+use crate::parse::{Parsed, Spec};
+
+pub(crate) const SPEC: Spec = Spec {
+    name: "quit",
+    arity: -1,
+    parse,
+};
+
+fn parse(_args: &[Vec<u8>]) -> Result<Parsed, ParseError> {
+    conn(ConnCommand::Quit)
+}

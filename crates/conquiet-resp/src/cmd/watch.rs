@@ -1,0 +1,18 @@
+//! `WATCH key [key ...]`
+
+use super::conn;
+use crate::conn::ConnCommand;
+use crate::error::ParseError;
+use crate::parse::{Parsed, Spec};
+
+pub(crate) const SPEC: Spec = Spec {
+    name: "watch",
+    arity: -2,
+    parse,
+};
+
+fn parse(args: &[Vec<u8>]) -> Result<Parsed, ParseError> {
+    conn(ConnCommand::Watch {
+        keys: args[1..].to_vec(),
+    })
+}

@@ -1,0 +1,26 @@
+//! conquiet-resp's integration tests, one binary:
+//!
+//! - `golden`: raw request bytes in, exact reply bytes out, RESP2 and RESP3, through the
+//!   decoder, the parser, the real engine and the encoder. Most expected bytes were captured
+//!   from Redis 7.0.15 (`golden/*.rs`); `differential` re-checks those against a live Redis.
+//! - `decoder`: split points, pipelines, limits and malformed input.
+//! - `parsed`: the typed requests the server receives (BLOCK, defaults, connection commands).
+//! - `differences`: the few places conquiet knowingly answers differently from Redis.
+//! - `props`: arbitrary bytes never panic; frames round-trip through encode and decode.
+
+#[path = "resp/decoder.rs"]
+mod decoder;
+#[path = "resp/differences.rs"]
+mod differences;
+#[path = "resp/differential.rs"]
+mod differential;
+#[path = "resp/golden.rs"]
+mod golden;
+#[path = "resp/golden_timed.rs"]
+mod golden_timed;
+#[path = "resp/parsed.rs"]
+mod parsed;
+#[path = "resp/props.rs"]
+mod props;
+#[path = "resp/support.rs"]
+mod support;
