@@ -25,10 +25,10 @@ impl Engine {
             .groups
             .get_mut(&claim.group)
             .expect("decide checked the group");
-        if let Some(last_id) = claim.last_id {
-            if last_id > g.last_id {
-                g.last_id = last_id;
-            }
+        if let Some(last_id) = claim.last_id
+            && last_id > g.last_id
+        {
+            g.last_id = last_id;
         }
         let delivery_time = claim_delivery_time(claim, now);
         let mut claimed = Vec::new();

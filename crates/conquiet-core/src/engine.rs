@@ -246,10 +246,10 @@ impl Engine {
         no_create: bool,
         trim: Option<Trim>,
     ) -> Result<Decision, CommandError> {
-        if let IdSpec::Explicit(id) = id {
-            if id.is_zero() {
-                return Err(CommandError::IdZero);
-            }
+        if let IdSpec::Explicit(id) = id
+            && id.is_zero()
+        {
+            return Err(CommandError::IdZero);
         }
         check_name("key", key)?;
         check_entry(fields)?;
@@ -303,10 +303,10 @@ impl Engine {
             return Err(CommandError::SetIdMaxDeleted);
         }
         let stream = self.streams.get(key).ok_or(CommandError::NoSuchKey)?;
-        if let Some(last) = stream.last() {
-            if last_id < last.id {
-                return Err(CommandError::SetIdTooSmall);
-            }
+        if let Some(last) = stream.last()
+            && last_id < last.id
+        {
+            return Err(CommandError::SetIdTooSmall);
         }
         if entries_added.is_some_and(|added| added < stream.len()) {
             return Err(CommandError::SetIdEntriesAdded);

@@ -241,10 +241,10 @@ impl Stream {
         if self.entries_added == 0 {
             return Some(0);
         }
-        if let Some(read) = g.entries_read {
-            if !self.range_has_tombstones(g.last_id, StreamId::MAX) {
-                return Some(lag(read));
-            }
+        if let Some(read) = g.entries_read
+            && !self.range_has_tombstones(g.last_id, StreamId::MAX)
+        {
+            return Some(lag(read));
         }
         self.estimate_entries_read(g.last_id).map(lag)
     }

@@ -296,10 +296,10 @@ impl Stream {
     pub(crate) fn trim(&mut self, trim: Trim) -> u64 {
         let mut deleted = 0u64;
         while let Some((&master, node)) = self.nodes.first_key_value() {
-            if let TrimTo::MaxLen(max) = trim.to {
-                if self.length <= max {
-                    break;
-                }
+            if let TrimTo::MaxLen(max) = trim.to
+                && self.length <= max
+            {
+                break;
             }
             let entries = node.live;
             if trim.limit != 0 && deleted + entries > trim.limit {

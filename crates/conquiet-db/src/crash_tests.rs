@@ -174,10 +174,10 @@ fn inspect(db: &Db) -> Found {
             found.pending.extend(items.iter().map(|p| (w, p.id.ms - 1)));
         }
         let info = Command::InfoGroups { key: key(w) };
-        if let Ok(Reply::Groups(groups)) = db.submit_blocking(info) {
-            if let Some(g) = groups.first() {
-                found.delivered_up_to.insert(w, g.last_delivered_id.ms);
-            }
+        if let Ok(Reply::Groups(groups)) = db.submit_blocking(info)
+            && let Some(g) = groups.first()
+        {
+            found.delivered_up_to.insert(w, g.last_delivered_id.ms);
         }
     }
     found

@@ -226,6 +226,16 @@ impl Db {
         answer.await.map_err(|_| DbError::Closed)
     }
 
+    /// Figures for INFO and metrics.
+    pub async fn stats(&self) -> Result<writer::Stats, DbError> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Request::Stats { reply })
+            .await
+            .map_err(|_| DbError::Closed)?;
+        answer.await.map_err(|_| DbError::Closed)
+    }
+
     /// Figures for tests, metrics and the benchmark.
     pub fn stats_blocking(&self) -> Result<writer::Stats, DbError> {
         let (reply, answer) = oneshot::channel();
@@ -256,10 +266,10 @@ impl Db {
             Err(DbError::Closed)
         };
         let thread = self.thread.lock().map(|mut t| t.take()).unwrap_or(None);
-        if let Some(thread) = thread {
-            if thread.join().is_err() {
-                return Err(DbError::Poisoned("the writer thread panicked".into()));
-            }
+        if let Some(thread) = thread
+            && thread.join().is_err()
+        {
+            return Err(DbError::Poisoned("the writer thread panicked".into()));
         }
         result
     }

@@ -428,7 +428,7 @@ impl Writer {
         for waiter in self.waiters.take_expired(now) {
             let _ = waiter.reply.send(Ok(Reply::Read(None)));
         }
-        if self.stats.batches % 256 == 0 {
+        if self.stats.batches.is_multiple_of(256) {
             self.waiters.purge_closed();
         }
         self.reap_snapshot();
@@ -694,10 +694,10 @@ impl Writer {
             let done = runtime.block_on(synced.recv());
             self.on_synced(done);
         }
-        if let Some(syncer) = self.syncer.take() {
-            if syncer.join().is_err() {
-                self.poison("the syncer thread panicked".into());
-            }
+        if let Some(syncer) = self.syncer.take()
+            && syncer.join().is_err()
+        {
+            self.poison("the syncer thread panicked".into());
         }
         if let Some(in_flight) = &self.in_flight {
             while !in_flight.thread.is_finished() {

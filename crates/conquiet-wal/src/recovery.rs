@@ -397,15 +397,13 @@ impl Search {
         start: u64,
         header: bool,
     ) -> std::io::Result<Option<String>> {
-        if header {
-            if let Some(raw) = reader.bytes(0, SEGMENT_HEADER_LEN)? {
-                let raw: &[u8; SEGMENT_HEADER_LEN] = raw.try_into().expect("a header's bytes");
-                let first = format::decode_segment_header(raw).ok();
-                if let Some(first) = first.filter(|first| *first > self.lsn) {
-                    return Ok(Some(format!(
-                        "segment {name} starts at lsn {first}, so every lsn below it was durable"
-                    )));
-                }
+        if header && let Some(raw) = reader.bytes(0, SEGMENT_HEADER_LEN)? {
+            let raw: &[u8; SEGMENT_HEADER_LEN] = raw.try_into().expect("a header's bytes");
+            let first = format::decode_segment_header(raw).ok();
+            if let Some(first) = first.filter(|first| *first > self.lsn) {
+                return Ok(Some(format!(
+                    "segment {name} starts at lsn {first}, so every lsn below it was durable"
+                )));
             }
         }
         self.file(reader, name, start)

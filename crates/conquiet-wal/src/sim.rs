@@ -268,10 +268,10 @@ impl SimStorage {
             *byte ^= mask;
         }
         for op in &mut inode.pending {
-            if let FileOp::Write { offset, data } = op {
-                if let Some(byte) = at.checked_sub(*offset).and_then(|i| data.get_mut(i)) {
-                    *byte ^= mask;
-                }
+            if let FileOp::Write { offset, data } = op
+                && let Some(byte) = at.checked_sub(*offset).and_then(|i| data.get_mut(i))
+            {
+                *byte ^= mask;
             }
         }
     }

@@ -94,10 +94,10 @@ impl Storage for FsStorage {
         for entry in fs::read_dir(&self.dir)? {
             let entry = entry?;
             // Names that are not UTF-8 cannot be ours; skipping them leaves them untouched.
-            if entry.file_type()?.is_file() {
-                if let Ok(name) = entry.file_name().into_string() {
-                    names.push(name);
-                }
+            if entry.file_type()?.is_file()
+                && let Ok(name) = entry.file_name().into_string()
+            {
+                names.push(name);
             }
         }
         Ok(names)

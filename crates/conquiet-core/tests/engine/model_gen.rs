@@ -268,11 +268,11 @@ pub fn aim(command: &mut Command, m: &Model, seed: u64) {
         } => aim_at(&history(key), id),
         Command::ReadGroup { streams, .. } => {
             for (key, from) in streams.iter_mut() {
-                if let GroupReadFrom::PendingAfter(id) = from {
-                    if !id.is_zero() {
-                        aim_at(&history(key), id);
-                        *id = id.prev().unwrap_or_default();
-                    }
+                if let GroupReadFrom::PendingAfter(id) = from
+                    && !id.is_zero()
+                {
+                    aim_at(&history(key), id);
+                    *id = id.prev().unwrap_or_default();
                 }
             }
         }

@@ -1,0 +1,405 @@
+//! One client connection: read bytes, split them into requests (`conquiet_resp::Decoder`),
+//! parse, submit to the store, encode replies, write them back in order. Pipelined requests
+//! are answered in one write. Limits: unprocessed input, unread output, the all-clients
+//! budget, and the idle timeout; a protocol error is answered and the connection closed.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use conquiet_core::{Command, Reply};
+use conquiet_db::{Block, DbError, TxOutcome};
+use conquiet_resp::{Decoder, Frame, Parsed, Proto, encode, error_frame, parse, reply_frame};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+
+use crate::limits::MULTI_COMMANDS_MAX;
+use crate::server::{ClientEntry, Shared};
+
+/// Bytes read from the socket at a time.
+const READ_CHUNK_BYTES: usize = 16 * 1024;
+
+/// What a handled request asks of the connection afterwards.
+#[derive(PartialEq, Eq)]
+pub(crate) enum After {
+    Continue,
+    Close,
+}
+
+/// A transaction being queued (MULTI ... EXEC).
+pub(crate) struct Multi {
+    pub queued: Vec<Parsed>,
+    /// A command failed to parse while queueing: EXEC answers EXECABORT.
+    pub failed: bool,
+}
+
+/// Per-connection state.
+pub(crate) struct Conn {
+    pub id: u64,
+    pub shared: Arc<Shared>,
+    pub proto: Proto,
+    pub authed: bool,
+    pub name: Vec<u8>,
+    pub multi: Option<Multi>,
+    pub watched: Vec<(Vec<u8>, u64)>,
+    pub out: Vec<u8>,
+}
+
+pub(crate) async fn run(
+    stream: TcpStream,
+    addr: SocketAddr,
+    id: u64,
+    shared: Arc<Shared>,
+    shutdown: watch::Receiver<bool>,
+) {
+    let (kill, killed) = watch::channel(false);
+    if let Ok(mut clients) = shared.clients.lock() {
+        let entry = ClientEntry {
+            addr,
+            name: Vec::new(),
+            created: Instant::now(),
+            last_command: Vec::new(),
+            kill,
+        };
+        clients.insert(id, entry);
+    }
+    let authed = shared.config.requirepass.is_none();
+    let mut conn = Conn {
+        id,
+        shared: shared.clone(),
+        proto: Proto::Resp2,
+        authed,
+        name: Vec::new(),
+        multi: None,
+        watched: Vec::new(),
+        out: Vec::new(),
+    };
+    let mut io = Io {
+        stream,
+        input: Vec::new(),
+        accounted: 0,
+        shutdown,
+        killed,
+    };
+    if let Err(reason) = conn.serve(&mut io).await {
+        tracing::debug!(client = id, %addr, reason, "connection closed");
+    }
+    let _ = io.stream.shutdown().await;
+    shared
+        .buffered_bytes
+        .fetch_sub(io.accounted, Ordering::Relaxed);
+    if let Ok(mut clients) = shared.clients.lock() {
+        clients.remove(&id);
+    }
+}
+
+/// The socket and the bytes read from it but not yet processed.
+struct Io {
+    stream: TcpStream,
+    input: Vec<u8>,
+    /// Bytes this connection has added to `Shared::buffered_bytes`.
+    accounted: usize,
+    shutdown: watch::Receiver<bool>,
+    killed: watch::Receiver<bool>,
+}
+
+impl Conn {
+    /// Serves until the client leaves, is killed, or the server shuts down. `Err` says why the
+    /// connection ended abnormally (for the debug log).
+    async fn serve(&mut self, io: &mut Io) -> Result<(), String> {
+        let mut decoder = Decoder::new();
+        loop {
+            let mut used = 0;
+            loop {
+                match decoder.decode(&io.input[used..]) {
+                    Ok(Some((args, n))) => {
+                        used += n;
+                        let after = self.request(args, io).await;
+                        if self.out.len() > self.shared.config.limits.output_bytes_max {
+                            return Err("output buffer limit reached".into());
+                        }
+                        if after == After::Close || *io.killed.borrow() {
+                            self.flush(io).await?;
+                            return Ok(());
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        encode(&error_frame(&e.to_string()), self.proto, &mut self.out);
+                        self.flush(io).await?;
+                        return Err(format!("protocol error: {e}"));
+                    }
+                }
+            }
+            io.input.drain(..used);
+            self.flush(io).await?;
+            if *io.shutdown.borrow() {
+                return Ok(());
+            }
+            self.read_more(io).await?;
+        }
+    }
+
+    async fn flush(&mut self, io: &mut Io) -> Result<(), String> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let written = io.stream.write_all(&self.out).await;
+        self.out.clear();
+        if self.out.capacity() > 1 << 20 {
+            self.out = Vec::new();
+        }
+        written.map_err(|e| format!("write: {e}"))
+    }
+
+    /// Waits for more input, honouring the limits, the idle timeout, kills and shutdown.
+    async fn read_more(&mut self, io: &mut Io) -> Result<(), String> {
+        let input_bytes_max = self.shared.config.limits.input_bytes_max;
+        let idle_timeout = self.shared.config.limits.idle_timeout;
+        if io.input.len() > input_bytes_max {
+            encode(
+                &error_frame("ERR client input buffer limit reached"),
+                self.proto,
+                &mut self.out,
+            );
+            self.flush(io).await?;
+            return Err("input buffer limit reached".into());
+        }
+        self.account(io)?;
+        io.input.reserve(READ_CHUNK_BYTES);
+        let idle = async {
+            match idle_timeout {
+                Some(timeout) => tokio::time::sleep(timeout).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            read = io.stream.read_buf(&mut io.input) => match read {
+                Ok(0) => Err("client closed".into()),
+                Ok(_) => Ok(()),
+                Err(e) => Err(format!("read: {e}")),
+            },
+            _ = io.shutdown.changed() => Ok(()),
+            _ = io.killed.changed() => Err("killed".into()),
+            () = idle => Err("idle timeout".into()),
+        }
+    }
+
+    /// Keeps this connection's share of the all-clients budget current; past the budget the
+    /// connection is closed rather than let every client's memory grow.
+    fn account(&mut self, io: &mut Io) -> Result<(), String> {
+        let now = io.input.capacity() + self.out.capacity();
+        let shared = &self.shared.buffered_bytes;
+        if now > io.accounted {
+            let total =
+                shared.fetch_add(now - io.accounted, Ordering::Relaxed) + now - io.accounted;
+            io.accounted = now;
+            if total > self.shared.config.limits.all_clients_bytes_max {
+                return Err("all-clients memory budget reached".into());
+            }
+        } else {
+            shared.fetch_sub(io.accounted - now, Ordering::Relaxed);
+            io.accounted = now;
+        }
+        Ok(())
+    }
+
+    /// One request: parse, check AUTH, queue inside MULTI, or run.
+    async fn request(&mut self, args: Vec<Vec<u8>>, io: &mut Io) -> After {
+        self.shared
+            .commands_processed
+            .fetch_add(1, Ordering::Relaxed);
+        self.note_command(&args);
+        let parsed = match parse(&args) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                if let Some(multi) = &mut self.multi {
+                    multi.failed = true;
+                }
+                self.reply_error(&e.to_string());
+                return After::Continue;
+            }
+        };
+        if !self.authed && !crate::commands::allowed_before_auth(&parsed) {
+            self.reply_error("NOAUTH Authentication required.");
+            return After::Continue;
+        }
+        if let Some(multi) = &mut self.multi
+            && !crate::commands::runs_inside_multi(&parsed)
+        {
+            if multi.queued.len() >= MULTI_COMMANDS_MAX {
+                multi.failed = true;
+                let text = format!(
+                    "ERR MULTI holds {MULTI_COMMANDS_MAX} commands, limit is {MULTI_COMMANDS_MAX}"
+                );
+                self.reply_error(&text);
+            } else {
+                multi.queued.push(parsed);
+                self.reply(&Frame::simple("QUEUED"));
+            }
+            return After::Continue;
+        }
+        self.run_parsed(parsed, io).await
+    }
+
+    fn note_command(&self, args: &[Vec<u8>]) {
+        if let (Some(name), Ok(mut clients)) = (args.first(), self.shared.clients.lock())
+            && let Some(entry) = clients.get_mut(&self.id)
+        {
+            entry.last_command = name.to_ascii_lowercase();
+        }
+    }
+
+    async fn run_parsed(&mut self, parsed: Parsed, io: &mut Io) -> After {
+        match parsed {
+            Parsed::Engine { command, block } => {
+                let frame = self.engine(command, block, Some(io)).await;
+                self.reply(&frame);
+                After::Continue
+            }
+            Parsed::Keys { pattern } => {
+                let frame = self.keys(&pattern).await;
+                self.reply(&frame);
+                After::Continue
+            }
+            Parsed::Help(lines) => {
+                self.reply(&conquiet_resp::help_frame(&lines));
+                After::Continue
+            }
+            Parsed::Connection(command) => self.connection(command).await,
+        }
+    }
+
+    /// Submits an engine command; a blocking read waits for entries, and gives up (dropping
+    /// its wait in the store) if the client disconnects meanwhile.
+    async fn engine(&mut self, command: Command, block: Option<u64>, io: Option<&mut Io>) -> Frame {
+        let block = match (block, &self.multi) {
+            (Some(ms), None) => Block::Ms(ms),
+            _ => Block::No, // Inside MULTI, a blocking read answers at once, as in Redis.
+        };
+        let submitted = self.shared.db.submit_with(command.clone(), block);
+        let result = match (block, io) {
+            (Block::Ms(_), Some(io)) => {
+                tokio::pin!(submitted);
+                loop {
+                    tokio::select! {
+                        result = &mut submitted => break result,
+                        read = io.stream.read_buf(&mut io.input) => {
+                            if !matches!(read, Ok(n) if n > 0) {
+                                break Err(DbError::Closed);
+                            }
+                            if io.input.len() > self.shared.config.limits.input_bytes_max {
+                                break Err(DbError::Closed);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => submitted.await,
+        };
+        self.frame_for(&command, result)
+    }
+
+    pub(crate) fn frame_for(&self, command: &Command, result: Result<Reply, DbError>) -> Frame {
+        match result {
+            Ok(reply) => reply_frame(command, &reply, self.proto),
+            Err(e) => error_frame(&db_error_text(&e)),
+        }
+    }
+
+    async fn keys(&mut self, pattern: &[u8]) -> Frame {
+        match self.shared.db.submit(Command::Keys).await {
+            Ok(Reply::Keys(keys)) => {
+                let keys = keys
+                    .into_iter()
+                    .filter(|k| conquiet_resp::glob_match(pattern, k))
+                    .collect();
+                reply_frame(&Command::Keys, &Reply::Keys(keys), self.proto)
+            }
+            Ok(other) => reply_frame(&Command::Keys, &other, self.proto),
+            Err(e) => error_frame(&db_error_text(&e)),
+        }
+    }
+
+    /// EXEC: the queued engine commands run as one atomic, durable transaction; the others
+    /// run here, in order, around it.
+    pub(crate) async fn exec(&mut self, queued: Vec<Parsed>) -> Frame {
+        let watched = std::mem::take(&mut self.watched);
+        let commands: Vec<Command> = queued
+            .iter()
+            .filter_map(|p| match p {
+                Parsed::Engine { command, .. } => Some(command.clone()),
+                _ => None,
+            })
+            .collect();
+        let outcome = if commands.is_empty() && watched.is_empty() {
+            Ok(TxOutcome::Done(Vec::new()))
+        } else {
+            self.shared
+                .db
+                .submit_transaction(commands.clone(), watched)
+                .await
+        };
+        let mut results = match outcome {
+            Ok(TxOutcome::Aborted) => return Frame::NullArray,
+            Ok(TxOutcome::Done(results)) => results.into_iter(),
+            Err(e) => return error_frame(&db_error_text(&e)),
+        };
+        let mut frames = Vec::with_capacity(queued.len());
+        let mut engine_commands = commands.iter();
+        for parsed in queued {
+            match parsed {
+                Parsed::Engine { .. } => {
+                    let command = engine_commands
+                        .next()
+                        .expect("one command per engine request");
+                    let frame = match results.next() {
+                        Some(Ok(reply)) => reply_frame(command, &reply, self.proto),
+                        Some(Err(e)) => error_frame(&e.to_string()),
+                        None => error_frame("ERR transaction reply missing"),
+                    };
+                    frames.push(frame);
+                }
+                other => frames.push(self.run_local(other).await),
+            }
+        }
+        Frame::Array(frames)
+    }
+
+    /// A queued non-engine request inside EXEC: run it and capture its reply.
+    async fn run_local(&mut self, parsed: Parsed) -> Frame {
+        match parsed {
+            Parsed::Keys { pattern } => self.keys(&pattern).await,
+            Parsed::Help(lines) => conquiet_resp::help_frame(&lines),
+            // Boxed: EXEC reaches here and this reaches EXEC's handler (which never queues).
+            Parsed::Connection(command) => Box::pin(self.connection_frame(command)).await.0,
+            Parsed::Engine { .. } => error_frame("ERR engine command outside the transaction"),
+        }
+    }
+
+    pub(crate) fn reply(&mut self, frame: &Frame) {
+        encode(frame, self.proto, &mut self.out);
+    }
+
+    pub(crate) fn reply_error(&mut self, text: &str) {
+        encode(&error_frame(text), self.proto, &mut self.out);
+    }
+}
+
+/// The text of a store error as a client sees it.
+pub(crate) fn db_error_text(error: &DbError) -> String {
+    let text = error.to_string();
+    if text.starts_with("ERR")
+        || text.contains(' ')
+            && text
+                .split(' ')
+                .next()
+                .is_some_and(|c| c.chars().all(|ch| ch.is_ascii_uppercase()))
+    {
+        text
+    } else {
+        format!("ERR {text}")
+    }
+}

@@ -1,0 +1,216 @@
+//! The listener and its lifecycle: lock the data directory, recover the store, accept clients
+//! up to the limit, and on shutdown stop accepting, let commands in flight finish, wake
+//! blocked readers with their empty reply, sync and close the log, all within a deadline.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use conquiet_db::{Db, DbOptions};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::config::Config;
+use crate::connection;
+use crate::lockfile::{self, DirLock, LockError};
+
+/// Why the server could not start or stopped badly.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error("opening the store in {dir}: {message}")]
+    Store { dir: String, message: String },
+    #[error("listening on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("closing the store: {0}")]
+    Close(String),
+    #[error("shutdown took longer than {0} ms; {1} connections were cut")]
+    ShutdownTimeout(u128, usize),
+}
+
+/// A connected client, as CLIENT LIST and CLIENT KILL see it.
+pub struct ClientEntry {
+    pub addr: SocketAddr,
+    pub name: Vec<u8>,
+    pub created: Instant,
+    pub last_command: Vec<u8>,
+    /// Set to true to make the connection close (CLIENT KILL).
+    pub kill: watch::Sender<bool>,
+}
+
+/// State every connection shares.
+pub struct Shared {
+    pub db: Db,
+    pub config: Config,
+    pub clients: Mutex<BTreeMap<u64, ClientEntry>>,
+    pub next_client_id: AtomicU64,
+    /// Bytes buffered by every client together (input and output), against
+    /// `ClientLimits::all_clients_bytes_max`.
+    pub buffered_bytes: AtomicUsize,
+    pub started: Instant,
+    pub commands_processed: AtomicU64,
+    pub connections_received: AtomicU64,
+    pub connections_rejected: AtomicU64,
+}
+
+/// A running server.
+pub struct Running {
+    pub resp_addr: SocketAddr,
+    shutdown: Stopper,
+    task: tokio::task::JoinHandle<Result<(), ServerError>>,
+}
+
+/// Starts a graceful shutdown from anywhere (a signal handler, a test).
+#[derive(Clone)]
+pub struct Stopper(Arc<watch::Sender<bool>>);
+
+impl Stopper {
+    pub fn stop(&self) {
+        let _ = self.0.send(true);
+    }
+}
+
+impl Running {
+    /// Starts a graceful shutdown; [`Running::wait`] returns when it is done.
+    pub fn shutdown(&self) {
+        self.shutdown.stop();
+    }
+
+    pub fn stopper(&self) -> Stopper {
+        self.shutdown.clone()
+    }
+
+    pub async fn wait(self) -> Result<(), ServerError> {
+        match self.task.await {
+            Ok(result) => result,
+            Err(e) => Err(ServerError::Close(format!("server task failed: {e}"))),
+        }
+    }
+}
+
+/// Locks the data directory, recovers the store, binds, and starts serving.
+pub async fn start(config: Config) -> Result<Running, ServerError> {
+    let lock = lockfile::lock(&config.data_dir)?;
+    let dir = config.data_dir.clone();
+    let options = DbOptions {
+        fsync: config.fsync,
+        ..DbOptions::default()
+    };
+    let opened = tokio::task::spawn_blocking(move || Db::open_dir(&dir, options)).await;
+    let store_error = |message: String| ServerError::Store {
+        dir: config.data_dir.display().to_string(),
+        message,
+    };
+    let (db, report) = opened
+        .map_err(|e| store_error(e.to_string()))?
+        .map_err(|e| store_error(e.to_string()))?;
+    tracing::info!(
+        snapshot = ?report.snapshot.map(|l| l.0),
+        records_replayed = report.records_replayed,
+        torn_tail = ?report.torn_tail,
+        skipped_snapshots = ?report.snapshots_skipped,
+        elapsed_ms = report.elapsed_ms,
+        "store recovered"
+    );
+    let listener = TcpListener::bind(config.resp_addr)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: config.resp_addr,
+            source,
+        })?;
+    let resp_addr = listener.local_addr().map_err(|source| ServerError::Bind {
+        addr: config.resp_addr,
+        source,
+    })?;
+    tracing::info!(%resp_addr, fsync = ?config.fsync, data_dir = %config.data_dir.display(), "listening");
+    let shared = Arc::new(Shared {
+        db,
+        config,
+        clients: Mutex::new(BTreeMap::new()),
+        next_client_id: AtomicU64::new(1),
+        buffered_bytes: AtomicUsize::new(0),
+        started: Instant::now(),
+        commands_processed: AtomicU64::new(0),
+        connections_received: AtomicU64::new(0),
+        connections_rejected: AtomicU64::new(0),
+    });
+    let (shutdown, watcher) = watch::channel(false);
+    let task = tokio::spawn(serve(listener, shared, watcher, lock));
+    Ok(Running {
+        resp_addr,
+        shutdown: Stopper(Arc::new(shutdown)),
+        task,
+    })
+}
+
+async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+    lock: DirLock,
+) -> Result<(), ServerError> {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((mut stream, addr)) = accepted else { continue };
+                shared.connections_received.fetch_add(1, Ordering::Relaxed);
+                if connections.len() >= shared.config.limits.clients_max {
+                    shared.connections_rejected.fetch_add(1, Ordering::Relaxed);
+                    let _ = stream.write_all(b"-ERR max number of clients reached\r\n").await;
+                    continue;
+                }
+                let id = shared.next_client_id.fetch_add(1, Ordering::Relaxed);
+                connections.spawn(connection::run(stream, addr, id, shared.clone(), shutdown.clone()));
+            }
+            _ = shutdown.changed() => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    drop(listener);
+    tracing::info!(
+        connections = connections.len(),
+        "shutting down: no new connections"
+    );
+    let deadline = shared.config.shutdown_timeout;
+    let started = Instant::now();
+    // Closing the store finishes what was queued and answers blocked readers empty; the
+    // connections then write those replies and close.
+    let db = shared.db.clone();
+    let closing = tokio::task::spawn_blocking(move || db.close());
+    let drained = tokio::time::timeout(deadline, async {
+        let closed = closing.await;
+        while connections.join_next().await.is_some() {}
+        closed
+    })
+    .await;
+    let result = match drained {
+        Ok(Ok(Ok(()))) => Ok(()),
+        Ok(Ok(Err(e))) => Err(ServerError::Close(e.to_string())),
+        Ok(Err(e)) => Err(ServerError::Close(e.to_string())),
+        Err(_) => {
+            let cut = connections.len();
+            connections.abort_all();
+            while connections.join_next().await.is_some() {}
+            Err(ServerError::ShutdownTimeout(
+                started.elapsed().as_millis(),
+                cut,
+            ))
+        }
+    };
+    drop(lock);
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        ok = result.is_ok(),
+        "stopped"
+    );
+    result
+}

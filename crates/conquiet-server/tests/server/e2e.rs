@@ -1,0 +1,289 @@
+//! The server in-process, driven by the `redis` crate over TCP.
+
+use std::time::Duration;
+
+use conquiet_server::{Config, Running};
+use redis::{Commands, Value};
+
+/// A server on a free port with its own data directory, run on its own runtime thread.
+struct TestServer {
+    runtime: tokio::runtime::Runtime,
+    running: Option<Running>,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    fn start(configure: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config {
+            data_dir: dir.path().to_path_buf(),
+            resp_addr: "127.0.0.1:0".parse().expect("addr"),
+            ..Config::default()
+        };
+        configure(&mut config);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let running = runtime
+            .block_on(conquiet_server::start(config))
+            .expect("server starts");
+        let url = format!("redis://{}/", running.resp_addr);
+        TestServer {
+            runtime,
+            running: Some(running),
+            url,
+            _dir: dir,
+        }
+    }
+
+    fn client(&self) -> redis::Connection {
+        redis::Client::open(self.url.as_str())
+            .expect("client")
+            .get_connection()
+            .expect("connect")
+    }
+
+    fn stop(&mut self) -> Result<(), conquiet_server::ServerError> {
+        let running = self.running.take().expect("running");
+        running.shutdown();
+        self.runtime.block_on(running.wait())
+    }
+}
+
+#[test]
+fn streams_and_groups_work_through_a_real_redis_client() {
+    let mut server = TestServer::start(|_| {});
+    let mut con = server.client();
+    let id: String = redis::cmd("XADD")
+        .arg("s")
+        .arg("*")
+        .arg("f")
+        .arg("v")
+        .query(&mut con)
+        .unwrap();
+    assert!(id.contains('-'));
+    let len: i64 = con.xlen("s").unwrap();
+    assert_eq!(len, 1);
+    let _: () = redis::cmd("XGROUP")
+        .arg("CREATE")
+        .arg("s")
+        .arg("g")
+        .arg("0")
+        .query(&mut con)
+        .unwrap();
+    let read: Value = redis::cmd("XREADGROUP")
+        .arg("GROUP")
+        .arg("g")
+        .arg("c")
+        .arg("COUNT")
+        .arg(10)
+        .arg("STREAMS")
+        .arg("s")
+        .arg(">")
+        .query(&mut con)
+        .unwrap();
+    assert!(format!("{read:?}").contains(&id), "{read:?}");
+    let acked: i64 = redis::cmd("XACK")
+        .arg("s")
+        .arg("g")
+        .arg(&id)
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(acked, 1);
+    server.stop().expect("clean shutdown");
+}
+
+#[test]
+fn a_blocked_read_on_one_connection_is_woken_by_an_add_on_another() {
+    let mut server = TestServer::start(|_| {});
+    let url = server.url.clone();
+    let reader = std::thread::spawn(move || {
+        let mut con = redis::Client::open(url.as_str())
+            .unwrap()
+            .get_connection()
+            .unwrap();
+        redis::cmd("XREAD")
+            .arg("BLOCK")
+            .arg(5000)
+            .arg("STREAMS")
+            .arg("s")
+            .arg("$")
+            .query::<Value>(&mut con)
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let mut con = server.client();
+    let id: String = redis::cmd("XADD")
+        .arg("s")
+        .arg("*")
+        .arg("f")
+        .arg("v")
+        .query(&mut con)
+        .unwrap();
+    let read = reader.join().unwrap().unwrap();
+    assert!(format!("{read:?}").contains(&id), "{read:?}");
+    server.stop().expect("clean shutdown");
+}
+
+#[test]
+fn a_pipeline_of_thousands_of_commands_is_answered_in_order() {
+    let mut server = TestServer::start(|_| {});
+    let mut con = server.client();
+    let mut pipe = redis::pipe();
+    for i in 0..3000 {
+        pipe.cmd("XADD")
+            .arg("p")
+            .arg(format!("{}-0", i + 1))
+            .arg("i")
+            .arg(i);
+    }
+    let ids: Vec<String> = pipe.query(&mut con).unwrap();
+    assert_eq!(ids.len(), 3000);
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(id, &format!("{}-0", i + 1));
+    }
+    server.stop().expect("clean shutdown");
+}
+
+#[test]
+fn multi_exec_is_atomic_and_watch_aborts_on_change() {
+    let mut server = TestServer::start(|_| {});
+    let mut con = server.client();
+    let (a, b): (String, i64) = redis::pipe()
+        .atomic()
+        .cmd("XADD")
+        .arg("t")
+        .arg("1-0")
+        .arg("f")
+        .arg("v")
+        .cmd("XLEN")
+        .arg("t")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!((a.as_str(), b), ("1-0", 1));
+    let _: () = redis::cmd("WATCH").arg("t").query(&mut con).unwrap();
+    let mut other = server.client();
+    let _: String = redis::cmd("XADD")
+        .arg("t")
+        .arg("2-0")
+        .arg("f")
+        .arg("v")
+        .query(&mut other)
+        .unwrap();
+    let _: () = redis::cmd("MULTI").query(&mut con).unwrap();
+    let _: () = redis::cmd("XADD")
+        .arg("t")
+        .arg("3-0")
+        .arg("f")
+        .arg("v")
+        .query(&mut con)
+        .unwrap();
+    let exec: Value = redis::cmd("EXEC").query(&mut con).unwrap();
+    assert_eq!(exec, Value::Nil, "a watched key changed: EXEC is aborted");
+    let len: i64 = con.xlen("t").unwrap();
+    assert_eq!(len, 2);
+    server.stop().expect("clean shutdown");
+}
+
+#[test]
+fn a_password_is_required_before_anything_but_auth() {
+    let mut server = TestServer::start(|c| c.requirepass = Some("secret".into()));
+    let mut con = redis::Client::open(server.url.as_str())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let refused = redis::cmd("XLEN")
+        .arg("s")
+        .query::<i64>(&mut con)
+        .unwrap_err();
+    assert!(refused.to_string().contains("NOAUTH"), "{refused}");
+    let wrong = redis::cmd("AUTH")
+        .arg("nope")
+        .query::<()>(&mut con)
+        .unwrap_err();
+    assert!(wrong.to_string().contains("WRONGPASS"), "{wrong}");
+    let _: () = redis::cmd("AUTH").arg("secret").query(&mut con).unwrap();
+    let len: i64 = con.xlen("s").unwrap();
+    assert_eq!(len, 0);
+    server.stop().expect("clean shutdown");
+}
+
+#[test]
+fn shutdown_wakes_blocked_readers_with_their_empty_reply_and_leaves_no_connection() {
+    let mut server = TestServer::start(|_| {});
+    let url = server.url.clone();
+    let reader = std::thread::spawn(move || {
+        let mut con = redis::Client::open(url.as_str())
+            .unwrap()
+            .get_connection()
+            .unwrap();
+        redis::cmd("XREAD")
+            .arg("BLOCK")
+            .arg(0)
+            .arg("STREAMS")
+            .arg("s")
+            .arg("$")
+            .query::<Value>(&mut con)
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    server.stop().expect("clean shutdown within the deadline");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        reader.join().unwrap().unwrap(),
+        Value::Nil,
+        "BLOCK 0 answered empty at shutdown"
+    );
+    // The listener is gone: nothing accepts connections any more.
+    let addr = server
+        .url
+        .trim_start_matches("redis://")
+        .trim_end_matches('/')
+        .to_string();
+    assert!(std::net::TcpStream::connect(addr).is_err());
+}
+
+#[test]
+fn a_second_server_on_the_same_data_directory_is_refused() {
+    let server = TestServer::start(|_| {});
+    let config = Config {
+        data_dir: server._dir.path().to_path_buf(),
+        resp_addr: "127.0.0.1:0".parse().unwrap(),
+        ..Config::default()
+    };
+    let refused = server
+        .runtime
+        .block_on(conquiet_server::start(config))
+        .err()
+        .expect("refused");
+    assert!(
+        refused
+            .to_string()
+            .contains("in use by another running conquiet"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn a_malformed_frame_gets_an_error_and_the_connection_is_closed() {
+    use std::io::{Read, Write};
+    let mut server = TestServer::start(|_| {});
+    let addr = server
+        .url
+        .trim_start_matches("redis://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut raw = std::net::TcpStream::connect(&addr).unwrap();
+    raw.write_all(b"*1\r\n$999999999999\r\n").unwrap();
+    let mut reply = Vec::new();
+    raw.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let _ = raw.read_to_end(&mut reply);
+    assert_eq!(reply, b"-ERR Protocol error: invalid bulk length\r\n");
+    // The server is still up for others.
+    let mut con = server.client();
+    let pong: String = redis::cmd("PING").query(&mut con).unwrap();
+    assert_eq!(pong, "PONG");
+    server.stop().expect("clean shutdown");
+}
