@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Extra arguments go to the test binaries, e.g. `--include-ignored`
-# also runs the tests that need local services (Redis on 6379 and friends).
+# also runs the tests that need local services (Redis on 6379 and friends). Ends with one line
+# that totals every test binary's result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --workspace --all-targets
-cargo test --workspace -- "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace -- "$@" 2>&1 | tee "$log" || status=$?
+passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}')
+echo
+echo "tests: ${passed} passed, ${failed} failed"
+exit "$status"
