@@ -363,6 +363,16 @@ fn write_op<W: Write>(e: &mut Enc<'_, W>, op: &Op) -> io::Result<()> {
             e.len(keys.len())?;
             keys.iter().try_for_each(|k| e.bytes(k))
         }
+        Op::Rename { from, to } => {
+            e.u8(15)?;
+            e.bytes(from)?;
+            e.bytes(to)
+        }
+        Op::SetConfig { node } => {
+            e.u8(16)?;
+            e.u64(node.entries_max)?;
+            e.u64(node.bytes_max)
+        }
     }
 }
 
@@ -494,6 +504,16 @@ fn read_op<R: Read>(d: &mut Dec<'_, R>) -> Result<Op, CodecError> {
                 keys: (0..n).map(|_| d.name()).collect::<Result<_, _>>()?,
             }
         }
+        15 => Op::Rename {
+            from: d.name()?,
+            to: d.name()?,
+        },
+        16 => Op::SetConfig {
+            node: crate::NodeLimits {
+                entries_max: d.u64()?,
+                bytes_max: d.u64()?,
+            },
+        },
         tag => return Err(CodecError::OpTag(tag)),
     })
 }

@@ -191,6 +191,15 @@ pub enum Command {
     },
     /// Names of all streams, in byte order.
     Keys,
+    /// RENAME: the stream `from` becomes `to`, replacing any stream named `to`.
+    Rename {
+        from: Vec<u8>,
+        to: Vec<u8>,
+    },
+    /// CONFIG SET of the node limits; entries added later use them.
+    SetConfig {
+        node: crate::NodeLimits,
+    },
 }
 
 impl Command {
@@ -276,6 +285,13 @@ pub enum Op {
     AutoClaim(AutoClaim),
     DeleteKeys {
         keys: Vec<Vec<u8>>,
+    },
+    Rename {
+        from: Vec<u8>,
+        to: Vec<u8>,
+    },
+    SetConfig {
+        node: crate::NodeLimits,
     },
 }
 

@@ -155,6 +155,20 @@ impl Engine {
                 Ok(Read(Reply::Int(n as i64)))
             }
             Command::Keys => Ok(Read(Reply::Keys(self.streams.keys().cloned().collect()))),
+            Command::Rename { from, to } => {
+                check_name("key", to)?;
+                if !self.streams.contains_key(from) {
+                    return Err(CommandError::NoSuchKey);
+                }
+                if from == to {
+                    return Ok(Read(Reply::Ok));
+                }
+                Ok(Decision::Write(Op::Rename {
+                    from: from.clone(),
+                    to: to.clone(),
+                }))
+            }
+            Command::SetConfig { node } => Ok(Decision::Write(Op::SetConfig { node: *node })),
             _ => self.decide_group(now, command),
         }
     }
@@ -203,6 +217,18 @@ impl Engine {
                 stream.last_id = *last_id;
                 stream.entries_added = *entries_added;
                 stream.max_deleted_id = *max_deleted_id;
+                Reply::Ok
+            }
+            Op::Rename { from, to } => {
+                let stream = self
+                    .streams
+                    .remove(from)
+                    .expect("decide checked the key exists");
+                self.streams.insert(to.clone(), stream);
+                Reply::Ok
+            }
+            Op::SetConfig { node } => {
+                self.config.node = *node;
                 Reply::Ok
             }
             Op::DeleteKeys { keys } => {

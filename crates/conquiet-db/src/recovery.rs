@@ -68,10 +68,9 @@ pub(crate) fn open(
         }
     }
     let (mut engine, from) = match start {
-        Some((mut engine, lsn)) => {
-            engine.set_config(options.engine);
-            (engine, lsn)
-        }
+        // A snapshot carries the node limits in force when it was taken (CONFIG SET is a
+        // logged op), so replay continues with those, not with the start-up defaults.
+        Some((engine, lsn)) => (engine, lsn),
         None => (Engine::new(options.engine), Lsn(1)),
     };
     let snapshot_lsn = (from > Lsn(1)).then_some(from);

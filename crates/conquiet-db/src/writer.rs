@@ -107,6 +107,9 @@ pub struct Stats {
     pub snapshot_copy_us_max: u64,
     pub waiters: usize,
     pub streams: usize,
+    /// The engine's node limits now (`stream-node-max-entries` / `-bytes`).
+    pub node_entries_max: u64,
+    pub node_bytes_max: u64,
     pub poisoned: bool,
 }
 
@@ -546,6 +549,8 @@ impl Writer {
             snapshot_lsn: self.snapshots.last().map_or(0, |(l, _)| l.0),
             waiters: self.waiters.len(),
             streams: self.engine.stream_count(),
+            node_entries_max: self.engine.config().node.entries_max,
+            node_bytes_max: self.engine.config().node.bytes_max,
             poisoned: self.poisoned.is_some(),
             ..self.stats.clone()
         }

@@ -111,9 +111,14 @@ impl Conn {
                     Err(e) => error_frame(&db_error_text(&e)),
                 }
             }
-            ConnCommand::Rename { .. } => error_frame(
-                "ERR RENAME is not supported by conquiet yet (see docs/compatibility.md)",
-            ),
+            ConnCommand::Rename { key, new_key } => {
+                let command = Command::Rename {
+                    from: key,
+                    to: new_key,
+                };
+                let result = self.shared.db.submit(command.clone()).await;
+                self.frame_for(&command, result)
+            }
             ConnCommand::Scan(scan) => match self.all_keys().await {
                 Ok(keys) => {
                     let keys = keys
@@ -143,17 +148,8 @@ impl Conn {
                 Err(frame) => frame,
             },
             ConnCommand::FunctionFlush(_) => Frame::simple("OK"),
-            ConnCommand::ConfigGet { patterns } => self.config_get(&patterns),
-            ConnCommand::ConfigSet { pairs } => {
-                let names: Vec<String> = pairs
-                    .iter()
-                    .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
-                    .collect();
-                error_frame(&format!(
-                    "ERR CONFIG SET of {} is not supported by conquiet yet; set it at start-up",
-                    names.join(", ")
-                ))
-            }
+            ConnCommand::ConfigGet { patterns } => self.config_get(&patterns).await,
+            ConnCommand::ConfigSet { pairs } => self.config_set(&pairs).await,
             ConnCommand::Command(query) => crate::info::command_reply(&query),
             ConnCommand::Info { sections } => Frame::Verbatim {
                 format: *b"txt",
@@ -384,9 +380,59 @@ impl Conn {
         }
     }
 
-    fn config_get(&self, patterns: &[Vec<u8>]) -> Frame {
+    /// CONFIG SET of the stream node limits, the settings that change how entries are stored;
+    /// the change is a logged op, so replay stores entries exactly as they were stored live.
+    async fn config_set(&self, pairs: &[(Vec<u8>, Vec<u8>)]) -> Frame {
+        let stats = match self.shared.db.stats().await {
+            Ok(stats) => stats,
+            Err(e) => return error_frame(&db_error_text(&e)),
+        };
+        let mut node = conquiet_core::NodeLimits {
+            entries_max: stats.node_entries_max,
+            bytes_max: stats.node_bytes_max,
+        };
+        for (name, value) in pairs {
+            let name_text = String::from_utf8_lossy(name).to_ascii_lowercase();
+            let slot = match name_text.as_str() {
+                "stream-node-max-entries" => &mut node.entries_max,
+                "stream-node-max-bytes" => &mut node.bytes_max,
+                _ => {
+                    return error_frame(&format!(
+                        "ERR Unknown option or number of arguments for CONFIG SET - '{}'",
+                        String::from_utf8_lossy(name)
+                    ));
+                }
+            };
+            // Redis's own texts: bytes take a memory value, entries a plain non-negative count.
+            let parsed = std::str::from_utf8(value)
+                .ok()
+                .and_then(|v| parse_config_number(v, name_text.as_str()));
+            match parsed {
+                Some(parsed) => *slot = parsed,
+                None if name_text == "stream-node-max-bytes" => {
+                    return error_frame(&format!(
+                        "ERR CONFIG SET failed (possibly related to argument '{name_text}') - argument must be a memory value"
+                    ));
+                }
+                None => {
+                    return error_frame(&format!(
+                        "ERR CONFIG SET failed (possibly related to argument '{name_text}') - argument must be between 0 and 9223372036854775807 inclusive"
+                    ));
+                }
+            }
+        }
+        let command = Command::SetConfig { node };
+        let result = self.shared.db.submit(command.clone()).await;
+        self.frame_for(&command, result)
+    }
+
+    async fn config_get(&self, patterns: &[Vec<u8>]) -> Frame {
         let config = &self.shared.config;
-        let node = conquiet_db::DbOptions::default().engine.node;
+        let stats = self.shared.db.stats().await.unwrap_or_default();
+        let node = conquiet_core::NodeLimits {
+            entries_max: stats.node_entries_max,
+            bytes_max: stats.node_bytes_max,
+        };
         let values: Vec<(&str, String)> = vec![
             ("stream-node-max-entries", node.entries_max.to_string()),
             ("stream-node-max-bytes", node.bytes_max.to_string()),
@@ -431,4 +477,33 @@ pub(crate) fn processed(shared: &crate::server::Shared) -> (u64, u64, u64) {
         shared.connections_received.load(Ordering::Relaxed),
         shared.connections_rejected.load(Ordering::Relaxed),
     )
+}
+
+/// A CONFIG SET number: a non-negative integer, and for byte settings also Redis's memory
+/// units (`4kb`, `1mb`, `1gb`, and `k` / `m` / `g` for powers of 1000).
+fn parse_config_number(text: &str, name: &str) -> Option<u64> {
+    const MEMORY_UNITS: &[(&str, u64)] = &[
+        ("gb", 1 << 30),
+        ("mb", 1 << 20),
+        ("kb", 1 << 10),
+        ("g", 1_000_000_000),
+        ("m", 1_000_000),
+        ("k", 1_000),
+        ("b", 1),
+    ];
+    let lower = text.to_ascii_lowercase();
+    let units = if name.ends_with("bytes") {
+        MEMORY_UNITS
+    } else {
+        &[]
+    };
+    let (digits, scale) = units
+        .iter()
+        .find_map(|(suffix, scale)| lower.strip_suffix(suffix).map(|d| (d, *scale)))
+        .unwrap_or((lower.as_str(), 1));
+    let value: i64 = digits.parse().ok()?;
+    u64::try_from(value)
+        .ok()?
+        .checked_mul(scale)
+        .filter(|v| *v <= i64::MAX as u64)
 }

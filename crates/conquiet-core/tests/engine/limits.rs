@@ -296,3 +296,50 @@ fn the_stream_count_stops_at_its_limit() {
     assert_eq!(e.stream_count(), STREAMS_MAX);
     add(&mut e, "s0", 2, 0);
 }
+
+#[test]
+fn rename_moves_a_stream_and_config_changes_apply_to_later_entries() {
+    let mut e = engine();
+    add(&mut e, "a", 1, 0);
+    let missing = Command::Rename {
+        from: k("nope"),
+        to: k("b"),
+    };
+    assert_eq!(err(&mut e, 1, &missing), CommandError::NoSuchKey);
+    ok(
+        &mut e,
+        1,
+        &Command::Rename {
+            from: k("a"),
+            to: k("b"),
+        },
+    );
+    assert_eq!(all_ids(&mut e, "b"), vec![id(1, 0)]);
+    assert_eq!(len(&mut e, "a"), 0);
+    let node = NodeLimits {
+        entries_max: 2,
+        bytes_max: 4096,
+    };
+    ok(&mut e, 1, &Command::SetConfig { node });
+    assert_eq!(e.config().node, node);
+    add_many(&mut e, "c", 1..=5);
+    assert_eq!(
+        info(&mut e, "c").nodes,
+        3,
+        "two entries per node after CONFIG SET"
+    );
+    for op in [
+        Op::Rename {
+            from: k("x"),
+            to: k("y"),
+        },
+        Op::SetConfig { node },
+    ] {
+        let record = Record {
+            time_ms: 7,
+            ops: vec![op],
+        };
+        let bytes = conquiet_core::codec::encode_record(&record);
+        assert_eq!(conquiet_core::codec::decode_record(&bytes).unwrap(), record);
+    }
+}

@@ -38,6 +38,7 @@ impl Writer {
             .iter()
             .map(|k| (k.to_vec(), self.engine.stream(k).cloned()))
             .collect();
+        let config = self.engine.config();
         let mut ops = Vec::new();
         let mut replies = Vec::with_capacity(commands.len());
         for command in &commands {
@@ -62,6 +63,7 @@ impl Writer {
             for (key, stream) in backups {
                 self.engine.restore_stream(&key, stream);
             }
+            self.engine.set_config(config);
             self.stats.write_failures += 1;
             if self.wal.is_poisoned() {
                 self.poison(format!("the log refused a transaction: {e}"));
@@ -87,8 +89,11 @@ impl Writer {
     /// Records that `op` changed its keys: for WATCH, and to wake readers blocked on a stream
     /// that got an entry.
     pub(super) fn note_changed(&mut self, op: &Op) {
-        if let Op::Add { key, .. } = op {
-            self.touched.insert(key.clone());
+        match op {
+            Op::Add { key, .. } | Op::Rename { to: key, .. } => {
+                self.touched.insert(key.clone());
+            }
+            _ => {}
         }
         if self.versions.len() >= VERSIONS_MAX {
             self.versions.clear();
@@ -119,6 +124,8 @@ fn op_keys(op: &Op) -> Vec<&[u8]> {
         Op::Claim(c) => vec![&c.key],
         Op::AutoClaim(c) => vec![&c.key],
         Op::DeleteKeys { keys } => keys.iter().map(Vec::as_slice).collect(),
+        Op::Rename { from, to } => vec![from, to],
+        Op::SetConfig { .. } => Vec::new(),
     }
 }
 
@@ -148,6 +155,7 @@ fn command_keys(command: &Command) -> Vec<&[u8]> {
         Command::DeleteKeys { keys } | Command::Exists { keys } => {
             keys.iter().map(Vec::as_slice).collect()
         }
-        Command::Keys => Vec::new(),
+        Command::Keys | Command::SetConfig { .. } => Vec::new(),
+        Command::Rename { from, to } => vec![from, to],
     }
 }

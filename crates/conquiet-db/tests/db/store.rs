@@ -443,3 +443,27 @@ fn a_transaction_that_cannot_be_logged_changes_nothing_and_the_store_goes_on() {
         .expect("the store still takes writes");
     db.close().expect("close");
 }
+
+#[test]
+fn config_set_is_logged_and_survives_restart_with_and_without_a_snapshot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, _) = Db::open_dir(dir.path(), DbOptions::default()).expect("open");
+    let node = conquiet_core::NodeLimits {
+        entries_max: 3,
+        bytes_max: 1000,
+    };
+    db.submit_blocking(Command::SetConfig { node })
+        .expect("config set");
+    db.close().expect("close");
+    let (db, _) = Db::open_dir(dir.path(), DbOptions::default()).expect("reopen from the log");
+    let stats = db.stats_blocking().expect("stats");
+    assert_eq!((stats.node_entries_max, stats.node_bytes_max), (3, 1000));
+    db.snapshot_blocking().expect("snapshot");
+    db.close().expect("close");
+    let (db, report) =
+        Db::open_dir(dir.path(), DbOptions::default()).expect("reopen from the snapshot");
+    assert!(report.snapshot.is_some());
+    let stats = db.stats_blocking().expect("stats");
+    assert_eq!((stats.node_entries_max, stats.node_bytes_max), (3, 1000));
+    db.close().expect("close");
+}
