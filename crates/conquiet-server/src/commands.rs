@@ -218,9 +218,19 @@ impl Conn {
 
     fn auth(&mut self, credentials: &Credentials) -> Frame {
         let Some(password) = &self.shared.config.requirepass else {
-            return error_frame(
-                "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
-            );
+            // No password set: Redis 7.0's `default` user is `nopass` and takes any password.
+            return match credentials.user.as_deref() {
+                Some(b"default") => {
+                    self.authed = true;
+                    Frame::simple("OK")
+                }
+                Some(_) => {
+                    error_frame("WRONGPASS invalid username-password pair or user is disabled.")
+                }
+                None => error_frame(
+                    "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+                ),
+            };
         };
         let user_ok = credentials.user.as_deref().is_none_or(|u| u == b"default");
         // Constant-time comparison, so timing does not reveal how much of a guess was right.

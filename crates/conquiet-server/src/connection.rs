@@ -146,12 +146,42 @@ impl Conn {
         if self.out.is_empty() {
             return Ok(());
         }
-        let written = io.stream.write_all(&self.out).await;
+        let written = self.write_out(io).await;
         self.out.clear();
         if self.out.capacity() > 1 << 20 {
             self.out = Vec::new();
         }
-        written.map_err(|e| format!("write: {e}"))
+        written
+    }
+
+    /// Writes all of `out`. A client that takes no bytes for the idle timeout is idle (as Redis
+    /// counts a write as interaction), and a killed client is dropped mid-write: otherwise a
+    /// client that never reads would pin this task, its slot and shutdown until the deadline.
+    async fn write_out(&self, io: &mut Io) -> Result<(), String> {
+        let idle_timeout = self.shared.config.limits.idle_timeout;
+        // Killed already (CLIENT KILL of itself): the reply still goes out, as in Redis.
+        let killed_before = *io.killed.borrow();
+        let mut done = 0;
+        while done < self.out.len() {
+            let idle = async {
+                match idle_timeout {
+                    Some(timeout) => tokio::time::sleep(timeout).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                written = io.stream.write(&self.out[done..]) => match written {
+                    Ok(0) => return Err("write: connection closed".into()),
+                    Ok(n) => done += n,
+                    Err(e) => return Err(format!("write: {e}")),
+                },
+                _ = io.killed.changed(), if !killed_before => {
+                    return Err("killed while writing".into());
+                }
+                () = idle => return Err("idle timeout while writing".into()),
+            }
+        }
+        Ok(())
     }
 
     /// Waits for more input, honouring the limits, the idle timeout, kills and shutdown.

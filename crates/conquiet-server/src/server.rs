@@ -161,7 +161,15 @@ async fn serve(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((mut stream, addr)) = accepted else { continue };
+                let (mut stream, addr) = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        // Out of file descriptors, say: pause instead of spinning on accept.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
                 shared.connections_received.fetch_add(1, Ordering::Relaxed);
                 if connections.len() >= shared.config.limits.clients_max {
                     shared.connections_rejected.fetch_add(1, Ordering::Relaxed);

@@ -6,7 +6,7 @@
 //!
 //! Also the option loop XREADGROUP shares (Redis parses both in `xreadCommand`).
 
-use conquiet_core::{Command, GroupReadFrom, ReadFrom};
+use conquiet_core::{Command, GroupReadFrom, ReadFrom, StreamId};
 
 use crate::args::{c_str, int, is_word, non_negative, strict_id, timeout_ms};
 use crate::error::ParseError;
@@ -120,6 +120,10 @@ pub(super) fn group_read_from(id: &[u8]) -> Result<GroupReadFrom, ParseError> {
     match c_str(id) {
         b">" => Ok(GroupReadFrom::New),
         b"$" => Err(ParseError::DollarInReadGroup),
-        _ => Ok(GroupReadFrom::PendingAfter(strict_id(id)?)),
+        _ => match strict_id(id)? {
+            // Redis marks `>` with the largest id, so that id given explicitly reads new entries.
+            id if id == StreamId::MAX => Ok(GroupReadFrom::New),
+            id => Ok(GroupReadFrom::PendingAfter(id)),
+        },
     }
 }

@@ -2,56 +2,10 @@
 
 use std::time::Duration;
 
-use conquiet_server::{Config, Running};
+use conquiet_server::Config;
 use redis::{Commands, Value};
 
-/// A server on a free port with its own data directory, run on its own runtime thread.
-struct TestServer {
-    runtime: tokio::runtime::Runtime,
-    running: Option<Running>,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl TestServer {
-    fn start(configure: impl FnOnce(&mut Config)) -> TestServer {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut config = Config {
-            data_dir: dir.path().to_path_buf(),
-            resp_addr: "127.0.0.1:0".parse().expect("addr"),
-            ..Config::default()
-        };
-        configure(&mut config);
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let running = runtime
-            .block_on(conquiet_server::start(config))
-            .expect("server starts");
-        let url = format!("redis://{}/", running.resp_addr);
-        TestServer {
-            runtime,
-            running: Some(running),
-            url,
-            _dir: dir,
-        }
-    }
-
-    fn client(&self) -> redis::Connection {
-        redis::Client::open(self.url.as_str())
-            .expect("client")
-            .get_connection()
-            .expect("connect")
-    }
-
-    fn stop(&mut self) -> Result<(), conquiet_server::ServerError> {
-        let running = self.running.take().expect("running");
-        running.shutdown();
-        self.runtime.block_on(running.wait())
-    }
-}
+use crate::support::TestServer;
 
 #[test]
 fn streams_and_groups_work_through_a_real_redis_client() {
@@ -237,19 +191,20 @@ fn shutdown_wakes_blocked_readers_with_their_empty_reply_and_leaves_no_connectio
         "BLOCK 0 answered empty at shutdown"
     );
     // The listener is gone: nothing accepts connections any more.
-    let addr = server
-        .url
-        .trim_start_matches("redis://")
-        .trim_end_matches('/')
-        .to_string();
-    assert!(std::net::TcpStream::connect(addr).is_err());
+    assert!(std::net::TcpStream::connect(server.addr).is_err());
+    // Nothing the server spawned outlives it: no connection, timer or store task.
+    assert_eq!(
+        server.alive_tasks_after(Duration::from_secs(1)),
+        0,
+        "tasks left on the runtime after stop()"
+    );
 }
 
 #[test]
 fn a_second_server_on_the_same_data_directory_is_refused() {
     let server = TestServer::start(|_| {});
     let config = Config {
-        data_dir: server._dir.path().to_path_buf(),
+        data_dir: server.dir.path().to_path_buf(),
         resp_addr: "127.0.0.1:0".parse().unwrap(),
         ..Config::default()
     };
@@ -270,12 +225,7 @@ fn a_second_server_on_the_same_data_directory_is_refused() {
 fn a_malformed_frame_gets_an_error_and_the_connection_is_closed() {
     use std::io::{Read, Write};
     let mut server = TestServer::start(|_| {});
-    let addr = server
-        .url
-        .trim_start_matches("redis://")
-        .trim_end_matches('/')
-        .to_string();
-    let mut raw = std::net::TcpStream::connect(&addr).unwrap();
+    let mut raw = std::net::TcpStream::connect(server.addr).unwrap();
     raw.write_all(b"*1\r\n$999999999999\r\n").unwrap();
     let mut reply = Vec::new();
     raw.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
