@@ -197,7 +197,12 @@ impl Conn {
             self.flush(io).await?;
             return Err("input buffer limit reached".into());
         }
-        self.account(io)?;
+        if let Err(reason) = self.account(io) {
+            let text = "ERR the server's memory budget for client buffers is used up";
+            encode(&error_frame(text), self.proto, &mut self.out);
+            self.flush(io).await?;
+            return Err(reason);
+        }
         io.input.reserve(READ_CHUNK_BYTES);
         let idle = async {
             match idle_timeout {

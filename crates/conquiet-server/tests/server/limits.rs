@@ -406,11 +406,16 @@ fn a_client_that_stops_reading_is_closed_after_idle_timeout_even_while_a_write_i
     let mut server =
         TestServer::start(|c| c.limits.idle_timeout = Some(Duration::from_millis(500)));
     let (_stalled, mut observer) = stall_a_writer(&server);
-    assert_eq!(
-        connected_clients(&mut observer),
-        2,
-        "observer and the stalled client"
-    );
+    // The stalled client's connection is registered by the server's accept loop shortly after
+    // its TCP connect returns: wait for it rather than race it.
+    let deadline = Instant::now() + CLOSE_WAIT;
+    while connected_clients(&mut observer) < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the stalled client never showed up"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let deadline = Instant::now() + CLOSE_WAIT;
     while connected_clients(&mut observer) > 1 {
         assert!(
@@ -442,4 +447,48 @@ fn shutdown_with_a_client_that_never_reads_cuts_it_at_the_deadline_and_leaves_no
         0,
         "tasks left after stop()"
     );
+}
+
+#[test]
+fn clients_together_cannot_buffer_past_the_all_clients_budget() {
+    let mut server = TestServer::start(|c| {
+        c.limits.input_bytes_max = 1 << 20;
+        c.limits.all_clients_bytes_max = 2 << 20;
+    });
+    let addr = server.addr;
+    // Each client sends most of a 1 MB argument and stops: the server must hold it unparsed.
+    let mut bigs: Vec<std::net::TcpStream> = (0..4)
+        .map(|_| {
+            let mut raw = std::net::TcpStream::connect(addr).expect("connect");
+            raw.write_all(b"*1\r\n$1000000\r\n").expect("header");
+            raw.write_all(&vec![b'x'; 900_000]).expect("partial body");
+            raw
+        })
+        .collect();
+    let mut refused = 0;
+    for raw in &mut bigs {
+        let mut peer = Peer::from_stream(raw.try_clone().expect("clone"));
+        if let Some(reply) = peer.until_closed(Duration::from_secs(1)) {
+            // A reset can swallow the last reply; when it arrives it must name the budget.
+            assert!(
+                reply.is_empty() || show(&reply).contains("memory budget"),
+                "{}",
+                show(&reply)
+            );
+            refused += 1;
+        }
+    }
+    assert!(
+        refused >= 1,
+        "four clients holding 900 KB each exceed a 2 MiB budget"
+    );
+    drop(bigs);
+    std::thread::sleep(Duration::from_millis(200));
+    let mut fresh = server.peer();
+    assert_eq!(
+        fresh.call(&["PING"]),
+        b"+PONG\r\n",
+        "the budget is free again once they left"
+    );
+    server.stop().expect("clean shutdown");
 }

@@ -104,6 +104,14 @@ pub struct Peer {
 }
 
 impl Peer {
+    /// A peer over a connection the test opened itself.
+    pub fn from_stream(stream: TcpStream) -> Peer {
+        Peer {
+            stream,
+            buf: Vec::new(),
+        }
+    }
+
     pub fn connect(addr: impl std::net::ToSocketAddrs) -> Peer {
         let stream = TcpStream::connect(addr).expect("connect");
         stream.set_read_timeout(Some(REPLY_WAIT)).expect("timeout");
