@@ -72,10 +72,10 @@ impl Normalizer {
             }
             b"SCAN" => {
                 // Redis walks its hash table; conquiet answers in name order.
-                if let Frame::Array(parts) = &mut frame {
-                    if let Some(Frame::Array(keys)) = parts.get_mut(1) {
-                        keys.sort_by_key(|k| format!("{k:?}"));
-                    }
+                if let Frame::Array(parts) = &mut frame
+                    && let Some(Frame::Array(keys)) = parts.get_mut(1)
+                {
+                    keys.sort_by_key(|k| format!("{k:?}"));
                 }
             }
             b"XPENDING" => zero_pending_idle(&mut frame),
