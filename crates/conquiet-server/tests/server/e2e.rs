@@ -237,3 +237,68 @@ fn a_malformed_frame_gets_an_error_and_the_connection_is_closed() {
     assert_eq!(pong, "PONG");
     server.stop().expect("clean shutdown");
 }
+
+#[test]
+fn client_info_and_command_answer_what_clients_ask_on_connect() {
+    let mut server = TestServer::start(|_| {});
+    let mut con = server.client();
+    let mut other = server.client();
+    let _: () = redis::cmd("CLIENT")
+        .arg("SETNAME")
+        .arg("worker-1")
+        .query(&mut other)
+        .unwrap();
+    let other_id: i64 = redis::cmd("CLIENT").arg("ID").query(&mut other).unwrap();
+    let list: String = redis::cmd("CLIENT").arg("LIST").query(&mut con).unwrap();
+    assert!(list.contains("name=worker-1"), "{list}");
+    assert!(list.contains(&format!("id={other_id} ")), "{list}");
+    let _: () = redis::cmd("CLIENT")
+        .arg("SETINFO")
+        .arg("LIB-NAME")
+        .arg("x")
+        .query(&mut con)
+        .unwrap();
+    let killed: i64 = redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("ID")
+        .arg(other_id)
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(killed, 1);
+    assert!(
+        redis::cmd("PING").query::<String>(&mut other).is_err(),
+        "the killed client is gone"
+    );
+    let info: String = redis::cmd("INFO").query(&mut con).unwrap();
+    for field in [
+        "redis_version:7.0",
+        "arch_bits:64",
+        "cluster_enabled:0",
+        "blocked_clients:0",
+        "connected_clients:",
+        "aof_enabled:1",
+        "total_commands_processed:",
+        "# Keyspace",
+    ] {
+        assert!(info.contains(field), "INFO lacks {field}: {info}");
+    }
+    let count: i64 = redis::cmd("COMMAND").arg("COUNT").query(&mut con).unwrap();
+    assert!(count > 30, "{count}");
+    let all: Vec<redis::Value> = redis::cmd("COMMAND").query(&mut con).unwrap();
+    assert_eq!(all.len() as i64, count);
+    let xadd: Vec<redis::Value> = redis::cmd("COMMAND")
+        .arg("INFO")
+        .arg("xadd")
+        .arg("nosuch")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(xadd.len(), 2);
+    assert_eq!(xadd[1], redis::Value::Nil);
+    let docs: redis::Value = redis::cmd("COMMAND")
+        .arg("DOCS")
+        .arg("xadd")
+        .query(&mut con)
+        .unwrap();
+    assert!(format!("{docs:?}").contains("summary"), "{docs:?}");
+    server.stop().expect("clean shutdown");
+}
