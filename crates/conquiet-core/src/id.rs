@@ -85,9 +85,65 @@ pub fn parse_u64(text: &[u8]) -> Option<u64> {
     Some(value)
 }
 
+/// Used for argument integers by the RESP adapter and for listpack sizes here: one parser,
+/// so both agree on what Redis reads as an integer.
+/// Redis's `string2ll`: an optional `-`, then digits with no leading zero (or a lone `0`),
+/// nothing else, fitting an i64, at most 20 bytes.
+pub fn string2ll(text: &[u8]) -> Option<i64> {
+    if text.is_empty() || text.len() >= 21 {
+        return None;
+    }
+    if text == b"0" {
+        return Some(0);
+    }
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    match digits.first() {
+        Some(b'1'..=b'9') => {}
+        _ => return None,
+    }
+    let mut value: u64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    if negative {
+        // i64::MIN's magnitude is one more than i64::MAX.
+        0i64.checked_sub_unsigned(value)
+    } else {
+        i64::try_from(value).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn string2ll_is_strict_like_redis() {
+        assert_eq!(string2ll(b"0"), Some(0));
+        assert_eq!(string2ll(b"-5"), Some(-5));
+        assert_eq!(string2ll(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(string2ll(b"-9223372036854775808"), Some(i64::MIN));
+        for bad in [
+            &b""[..],
+            b"-",
+            b"-0",
+            b"05",
+            b"+5",
+            b" 5",
+            b"5 ",
+            b"9223372036854775808",
+            b"1.5",
+            b"5\0",
+        ] {
+            assert_eq!(string2ll(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn parse_accepts_both_forms_and_rejects_junk() {

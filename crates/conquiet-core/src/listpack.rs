@@ -5,6 +5,8 @@
 //! A listpack is a 6-byte header, elements, and a 1-byte end marker. Each element is its
 //! encoding (with the data) followed by a back-length of 1 to 5 bytes.
 
+use crate::id::string2ll;
+
 /// Header (total bytes u32 + element count u16) plus the end byte.
 pub const LISTPACK_EMPTY_BYTES: u64 = 7;
 
@@ -29,7 +31,7 @@ pub fn int_bytes(value: i64) -> u64 {
 /// Size of one element holding `data`: strings that read as a 64-bit integer are stored as
 /// integers, as `lpAppend` does.
 pub fn str_bytes(data: &[u8]) -> u64 {
-    if let Some(value) = as_int(data) {
+    if let Some(value) = string2ll(data) {
         return int_bytes(value);
     }
     let len = data.len() as u64;
@@ -52,34 +54,6 @@ fn backlen_bytes(encoded: u64) -> u64 {
         2_097_151..=268_435_454 => 4,
         _ => 5,
     }
-}
-
-/// Redis's `string2ll`: an optional '-', digits, no leading zeros (except "0"), fits i64.
-fn as_int(data: &[u8]) -> Option<i64> {
-    if data.is_empty() || data.len() > 20 {
-        return None;
-    }
-    let (negative, digits) = match data.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, data),
-    };
-    if digits.is_empty() || (digits[0] == b'0' && (digits.len() > 1 || negative)) {
-        return None;
-    }
-    let mut value: i64 = 0;
-    for &b in digits {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        let digit = i64::from(b - b'0');
-        value = value.checked_mul(10)?;
-        value = if negative {
-            value.checked_sub(digit)?
-        } else {
-            value.checked_add(digit)?
-        };
-    }
-    Some(value)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! Redis reads many arguments as C strings, so bytes after a NUL are ignored there: `5\0x` is
 //! the id `5-0`. We follow it so every argument is accepted or refused exactly as Redis does.
 
+pub(crate) use conquiet_core::id::string2ll;
 use conquiet_core::{IdSpec, StreamId};
 
 use crate::error::ParseError;
@@ -26,38 +27,6 @@ pub(crate) fn is_c_space(b: u8) -> bool {
 /// Whether `arg` is the keyword `word` (ASCII, lowercase), compared as Redis's `strcasecmp`.
 pub(crate) fn is_word(arg: &[u8], word: &str) -> bool {
     c_str(arg).eq_ignore_ascii_case(word.as_bytes())
-}
-
-/// Redis's `string2ll`: an optional `-`, then digits with no leading zero (or a lone `0`),
-/// nothing else, fitting an i64, at most 20 bytes.
-pub(crate) fn string2ll(text: &[u8]) -> Option<i64> {
-    if text.is_empty() || text.len() >= 21 {
-        return None;
-    }
-    if text == b"0" {
-        return Some(0);
-    }
-    let (negative, digits) = match text.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, text),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut value: u64 = 0;
-    for &b in digits {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        value = value.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
-    }
-    if negative {
-        // i64::MIN's magnitude is one more than i64::MAX.
-        0i64.checked_sub_unsigned(value)
-    } else {
-        i64::try_from(value).ok()
-    }
 }
 
 /// Redis's `string2ull` on a C string: `string2ll` when it applies (refusing negatives), else
@@ -207,28 +176,6 @@ pub(crate) fn timeout_ms(arg: &[u8]) -> Result<u64, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn string2ll_is_strict_like_redis() {
-        assert_eq!(string2ll(b"0"), Some(0));
-        assert_eq!(string2ll(b"-5"), Some(-5));
-        assert_eq!(string2ll(b"9223372036854775807"), Some(i64::MAX));
-        assert_eq!(string2ll(b"-9223372036854775808"), Some(i64::MIN));
-        for bad in [
-            &b""[..],
-            b"-",
-            b"-0",
-            b"05",
-            b"+5",
-            b" 5",
-            b"5 ",
-            b"9223372036854775808",
-            b"1.5",
-            b"5\0",
-        ] {
-            assert_eq!(string2ll(bad), None, "{bad:?}");
-        }
-    }
 
     #[test]
     fn string2ull_falls_back_to_strtoull() {
