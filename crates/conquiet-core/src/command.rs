@@ -204,6 +204,40 @@ pub enum Command {
 
 impl Command {
     /// Whether the command can change state (and so needs a log record when it does).
+    /// Every stream the command may change or read (for undo copies, WATCH, and waking
+    /// blocked readers).
+    pub fn keys(&self) -> Vec<&[u8]> {
+        match self {
+            Command::Add { key, .. }
+            | Command::Len { key }
+            | Command::Range { key, .. }
+            | Command::Delete { key, .. }
+            | Command::Trim { key, .. }
+            | Command::SetId { key, .. }
+            | Command::GroupCreate { key, .. }
+            | Command::GroupSetId { key, .. }
+            | Command::GroupDestroy { key, .. }
+            | Command::ConsumerCreate { key, .. }
+            | Command::ConsumerDelete { key, .. }
+            | Command::Ack { key, .. }
+            | Command::Pending { key, .. }
+            | Command::InfoStream { key, .. }
+            | Command::InfoGroups { key }
+            | Command::InfoConsumers { key, .. } => vec![key],
+            Command::Read { streams, .. } => streams.iter().map(|(k, _)| k.as_slice()).collect(),
+            Command::ReadGroup { streams, .. } => {
+                streams.iter().map(|(k, _)| k.as_slice()).collect()
+            }
+            Command::Claim(c) => vec![&c.key],
+            Command::AutoClaim(c) => vec![&c.key],
+            Command::DeleteKeys { keys } | Command::Exists { keys } => {
+                keys.iter().map(Vec::as_slice).collect()
+            }
+            Command::Keys | Command::SetConfig { .. } => Vec::new(),
+            Command::Rename { from, to } => vec![from, to],
+        }
+    }
+
     pub fn is_write(&self) -> bool {
         !matches!(
             self,
@@ -293,6 +327,30 @@ pub enum Op {
     SetConfig {
         node: crate::NodeLimits,
     },
+}
+
+impl Op {
+    /// Every stream the op changes.
+    pub fn keys(&self) -> Vec<&[u8]> {
+        match self {
+            Op::Add { key, .. }
+            | Op::Delete { key, .. }
+            | Op::Trim { key, .. }
+            | Op::SetId { key, .. }
+            | Op::GroupCreate { key, .. }
+            | Op::GroupSetId { key, .. }
+            | Op::GroupDestroy { key, .. }
+            | Op::ConsumerCreate { key, .. }
+            | Op::ConsumerDelete { key, .. }
+            | Op::Ack { key, .. } => vec![key],
+            Op::ReadGroup { streams, .. } => streams.iter().map(|(k, _)| k.as_slice()).collect(),
+            Op::Claim(c) => vec![&c.key],
+            Op::AutoClaim(c) => vec![&c.key],
+            Op::DeleteKeys { keys } => keys.iter().map(Vec::as_slice).collect(),
+            Op::Rename { from, to } => vec![from, to],
+            Op::SetConfig { .. } => Vec::new(),
+        }
+    }
 }
 
 /// One log record: the ops of one command (or one transaction), applied together at

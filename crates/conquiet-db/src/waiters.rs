@@ -25,12 +25,9 @@ pub(crate) struct Waiters {
     by_deadline: BTreeSet<(u64, u64)>,
 }
 
+/// The streams a blocked read waits on.
 fn keys(command: &Command) -> Vec<Vec<u8>> {
-    match command {
-        Command::Read { streams, .. } => streams.iter().map(|(k, _)| k.clone()).collect(),
-        Command::ReadGroup { streams, .. } => streams.iter().map(|(k, _)| k.clone()).collect(),
-        _ => Vec::new(),
-    }
+    command.keys().into_iter().map(<[u8]>::to_vec).collect()
 }
 
 impl Waiters {

@@ -31,7 +31,7 @@ impl Writer {
         let now = self.now();
         // Copies of every stream the transaction may touch (nodes are shared, so this costs
         // the node count, not the entries), to undo it if its record cannot be written.
-        let mut keys: Vec<&[u8]> = commands.iter().flat_map(command_keys).collect();
+        let mut keys: Vec<&[u8]> = commands.iter().flat_map(Command::keys).collect();
         keys.sort_unstable();
         keys.dedup();
         let backups: Vec<(Vec<u8>, Option<conquiet_core::Stream>)> = keys
@@ -102,60 +102,8 @@ impl Writer {
         }
         self.version_seq += 1;
         let seq = self.version_seq;
-        for key in op_keys(op) {
+        for key in op.keys() {
             self.versions.insert(key.to_vec(), seq);
         }
-    }
-}
-
-fn op_keys(op: &Op) -> Vec<&[u8]> {
-    match op {
-        Op::Add { key, .. }
-        | Op::Delete { key, .. }
-        | Op::Trim { key, .. }
-        | Op::SetId { key, .. }
-        | Op::GroupCreate { key, .. }
-        | Op::GroupSetId { key, .. }
-        | Op::GroupDestroy { key, .. }
-        | Op::ConsumerCreate { key, .. }
-        | Op::ConsumerDelete { key, .. }
-        | Op::Ack { key, .. } => vec![key],
-        Op::ReadGroup { streams, .. } => streams.iter().map(|(k, _)| k.as_slice()).collect(),
-        Op::Claim(c) => vec![&c.key],
-        Op::AutoClaim(c) => vec![&c.key],
-        Op::DeleteKeys { keys } => keys.iter().map(Vec::as_slice).collect(),
-        Op::Rename { from, to } => vec![from, to],
-        Op::SetConfig { .. } => Vec::new(),
-    }
-}
-
-/// Every stream a command may change or read.
-fn command_keys(command: &Command) -> Vec<&[u8]> {
-    match command {
-        Command::Add { key, .. }
-        | Command::Len { key }
-        | Command::Range { key, .. }
-        | Command::Delete { key, .. }
-        | Command::Trim { key, .. }
-        | Command::SetId { key, .. }
-        | Command::GroupCreate { key, .. }
-        | Command::GroupSetId { key, .. }
-        | Command::GroupDestroy { key, .. }
-        | Command::ConsumerCreate { key, .. }
-        | Command::ConsumerDelete { key, .. }
-        | Command::Ack { key, .. }
-        | Command::Pending { key, .. }
-        | Command::InfoStream { key, .. }
-        | Command::InfoGroups { key }
-        | Command::InfoConsumers { key, .. } => vec![key],
-        Command::Read { streams, .. } => streams.iter().map(|(k, _)| k.as_slice()).collect(),
-        Command::ReadGroup { streams, .. } => streams.iter().map(|(k, _)| k.as_slice()).collect(),
-        Command::Claim(c) => vec![&c.key],
-        Command::AutoClaim(c) => vec![&c.key],
-        Command::DeleteKeys { keys } | Command::Exists { keys } => {
-            keys.iter().map(Vec::as_slice).collect()
-        }
-        Command::Keys | Command::SetConfig { .. } => Vec::new(),
-        Command::Rename { from, to } => vec![from, to],
     }
 }
