@@ -137,7 +137,7 @@ impl Db {
         options: DbOptions,
         clock: Arc<dyn Clock>,
     ) -> Result<(Db, OpenReport), DbError> {
-        let (state, report) = recovery::open(storage, &options, clock.as_ref())?;
+        let (state, report) = recovery::open(storage, &options)?;
         let (sender, receiver) = mpsc::channel(options.queue_depth.max(1));
         let thread = std::thread::Builder::new()
             .name("conquiet-writer".into())

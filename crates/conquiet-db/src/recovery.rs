@@ -8,7 +8,6 @@ use conquiet_core::Engine;
 use conquiet_core::codec::decode_record;
 use conquiet_wal::{Lsn, Storage, TornTail, Wal};
 
-use crate::clock::Clock;
 use crate::{DbError, DbOptions, snapshot};
 
 /// What recovery found, for logs and tests.
@@ -37,7 +36,6 @@ pub(crate) struct Recovered {
 pub(crate) fn open(
     storage: Arc<dyn Storage>,
     options: &DbOptions,
-    _clock: &dyn Clock,
 ) -> Result<(Recovered, OpenReport), DbError> {
     let started = Instant::now();
     let names = storage

@@ -37,7 +37,7 @@ pub fn file_name(lsn: Lsn) -> String {
     format!("snap-{:020}.cqs", lsn.0)
 }
 
-fn tmp_name(lsn: Lsn) -> String {
+pub(crate) fn tmp_name(lsn: Lsn) -> String {
     format!("snap-{:020}.tmp", lsn.0)
 }
 

@@ -67,23 +67,23 @@ impl Answer {
     /// Sends the answer; after a failed sync, a success becomes the poisoned error, since
     /// nothing unsynced may be reported as done.
     fn send(self, poisoned: Option<&str>) {
-        let poison = |reason: &str| DbError::Poisoned(reason.to_string());
         match self {
             Answer::Reply(reply, result) => {
-                let result = match (poisoned, result) {
-                    (Some(reason), Ok(_)) => Err(poison(reason)),
-                    (_, result) => result,
-                };
-                let _ = reply.send(result);
+                let _ = reply.send(unless_poisoned(result, poisoned));
             }
             Answer::Transaction(reply, result) => {
-                let result = match (poisoned, result) {
-                    (Some(reason), Ok(_)) => Err(poison(reason)),
-                    (_, result) => result,
-                };
-                let _ = reply.send(result);
+                let _ = reply.send(unless_poisoned(result, poisoned));
             }
         }
+    }
+}
+
+/// `result`, except that a success becomes the poisoned error when the sync it waited for
+/// failed.
+fn unless_poisoned<T>(result: Result<T, DbError>, poisoned: Option<&str>) -> Result<T, DbError> {
+    match (poisoned, result) {
+        (Some(reason), Ok(_)) => Err(DbError::Poisoned(reason.to_string())),
+        (_, result) => result,
     }
 }
 
@@ -653,9 +653,7 @@ impl Writer {
             }
             Err(e) => {
                 self.stats.snapshot_failures += 1;
-                let _ = self
-                    .storage
-                    .remove(&format!("snap-{:020}.tmp", in_flight.lsn.0));
+                let _ = self.storage.remove(&snapshot::tmp_name(in_flight.lsn));
                 Err(DbError::Write(WalError::Io {
                     op: "snapshot",
                     file: snapshot::file_name(in_flight.lsn),
