@@ -425,16 +425,9 @@ impl Conn {
 
 /// The text of a store error as a client sees it.
 pub(crate) fn db_error_text(error: &DbError) -> String {
-    let text = error.to_string();
-    if text.starts_with("ERR")
-        || text.contains(' ')
-            && text
-                .split(' ')
-                .next()
-                .is_some_and(|c| c.chars().all(|ch| ch.is_ascii_uppercase()))
-    {
-        text
-    } else {
-        format!("ERR {text}")
+    match error {
+        // Every other variant's text already starts with its Redis error code.
+        DbError::Start(_) | DbError::Recovery(_) => format!("ERR {error}"),
+        _ => error.to_string(),
     }
 }
