@@ -89,7 +89,7 @@ impl Engine {
                 continue;
             }
             g.touch_consumer(&claim.consumer, now);
-            g.reassign(id, &claim.consumer);
+            g.reassign(id, &claim.consumer, now);
             let pending = g.pel.get_mut(&id).expect("claimed entry is pending");
             pending.delivery_time = now;
             if !claim.just_id {
@@ -152,7 +152,7 @@ fn claim_one(
     }
     g.touch_consumer(&claim.consumer, now);
     if pending {
-        g.reassign(id, &claim.consumer);
+        g.reassign(id, &claim.consumer, now);
     } else {
         // FORCE: the entry starts as a first delivery, then this claim counts as usual.
         g.deliver(id, &claim.consumer, now);

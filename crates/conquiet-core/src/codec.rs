@@ -14,6 +14,7 @@ use crate::entry::EntryData;
 use crate::limits::*;
 use crate::stream::{Trim, TrimTo};
 
+mod queue;
 mod snapshot;
 
 pub use snapshot::{decode_snapshot, encode_snapshot};
@@ -21,7 +22,9 @@ pub use snapshot::{decode_snapshot, encode_snapshot};
 /// Version byte that starts every record.
 pub const RECORD_VERSION: u8 = 1;
 /// Version written at the start of a snapshot body.
-pub const SNAPSHOT_VERSION: u32 = 1;
+pub const SNAPSHOT_VERSION: u32 = 2;
+/// The oldest snapshot version this build still reads (before work-queue state).
+pub const SNAPSHOT_VERSION_MIN: u32 = 1;
 
 /// Why bytes could not be decoded.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +82,16 @@ impl<W: Write> Enc<'_, W> {
             }
         }
     }
+    fn opt_bytes(&mut self, v: Option<&[u8]>) -> io::Result<()> {
+        match v {
+            None => self.u8(0),
+            Some(b) => {
+                self.u8(1)?;
+                self.bytes(b)
+            }
+        }
+    }
+
     fn opt_id(&mut self, v: Option<StreamId>) -> io::Result<()> {
         match v {
             None => self.u8(0),
@@ -168,6 +181,14 @@ impl<R: Read> Dec<'_, R> {
             None
         })
     }
+    fn opt_name(&mut self) -> Result<Option<Vec<u8>>, CodecError> {
+        if self.bool()? {
+            Ok(Some(self.name()?))
+        } else {
+            Ok(None)
+        }
+    }
+
     fn opt_id(&mut self) -> Result<Option<StreamId>, CodecError> {
         Ok(if self.bool()? { Some(self.id()?) } else { None })
     }
@@ -373,6 +394,12 @@ fn write_op<W: Write>(e: &mut Enc<'_, W>, op: &Op) -> io::Result<()> {
             e.u64(node.entries_max)?;
             e.u64(node.bytes_max)
         }
+        Op::QueueCreate { .. }
+        | Op::SetPolicies { .. }
+        | Op::Publish { .. }
+        | Op::Receive { .. }
+        | Op::Settle { .. }
+        | Op::Redrive { .. } => queue::write_queue_op(e, op),
     }
 }
 
@@ -514,6 +541,6 @@ fn read_op<R: Read>(d: &mut Dec<'_, R>) -> Result<Op, CodecError> {
                 bytes_max: d.u64()?,
             },
         },
-        tag => return Err(CodecError::OpTag(tag)),
+        tag => return queue::read_queue_op(d, tag),
     })
 }

@@ -4,6 +4,10 @@
 
 use crate::StreamId;
 use crate::entry::{EntryData, Field};
+use crate::queue::{
+    GroupPolicy, GroupPolicyPatch, Handle, Publish, Receive, Redrive, Settle, StreamPolicy,
+    StreamPolicyPatch,
+};
 use crate::stream::Trim;
 
 /// The id a new entry asks for.
@@ -200,6 +204,44 @@ pub enum Command {
     SetConfig {
         node: crate::NodeLimits,
     },
+    /// CQ.CREATE: the stream (empty if new) and the group (reading from the start) with the
+    /// patches applied over the defaults; an existing group is `BUSYGROUP`.
+    QueueCreate {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        stream_policy: StreamPolicyPatch,
+        group_policy: GroupPolicyPatch,
+    },
+    /// CQ.SET: changes the policy of an existing stream and, when `group` is given, of that
+    /// group (a group without a policy starts from the empty policy, not the defaults).
+    QueueConfigure {
+        key: Vec<u8>,
+        group: Option<Vec<u8>>,
+        stream_policy: StreamPolicyPatch,
+        group_policy: GroupPolicyPatch,
+    },
+    /// CQ.INFO of one stream: `Reply::Queues` with one item.
+    QueueInfo {
+        key: Vec<u8>,
+    },
+    /// CQ.QUEUES / CQ.DLQ LIST: every stream, or only those holding dead letters.
+    QueueList {
+        dead_letters_only: bool,
+    },
+    Publish(Publish),
+    Receive(Receive),
+    /// Ack, nack, touch or term of each handle; each has its own outcome.
+    Settle {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        action: Settle,
+        handles: Vec<Handle>,
+    },
+    Redrive(Redrive),
+    /// Removes every entry of a (dead-letter) stream, keeping the stream and its groups.
+    Purge {
+        key: Vec<u8>,
+    },
 }
 
 impl Command {
@@ -223,7 +265,15 @@ impl Command {
             | Command::Pending { key, .. }
             | Command::InfoStream { key, .. }
             | Command::InfoGroups { key }
-            | Command::InfoConsumers { key, .. } => vec![key],
+            | Command::InfoConsumers { key, .. }
+            | Command::QueueCreate { key, .. }
+            | Command::QueueConfigure { key, .. }
+            | Command::QueueInfo { key }
+            | Command::Settle { key, .. }
+            | Command::Purge { key } => vec![key],
+            Command::Publish(p) => vec![&p.key],
+            Command::Receive(r) => vec![&r.key],
+            Command::Redrive(r) => vec![&r.dead_letter],
             Command::Read { streams, .. } => streams.iter().map(|(k, _)| k.as_slice()).collect(),
             Command::ReadGroup { streams, .. } => {
                 streams.iter().map(|(k, _)| k.as_slice()).collect()
@@ -233,7 +283,7 @@ impl Command {
             Command::DeleteKeys { keys } | Command::Exists { keys } => {
                 keys.iter().map(Vec::as_slice).collect()
             }
-            Command::Keys | Command::SetConfig { .. } => Vec::new(),
+            Command::Keys | Command::SetConfig { .. } | Command::QueueList { .. } => Vec::new(),
             Command::Rename { from, to } => vec![from, to],
         }
     }
@@ -250,6 +300,26 @@ impl Command {
                 | Command::InfoConsumers { .. }
                 | Command::Exists { .. }
                 | Command::Keys
+                | Command::QueueInfo { .. }
+                | Command::QueueList { .. }
+        )
+    }
+
+    /// What a blocking read answers when its wait ends with nothing.
+    pub fn empty_reply(&self) -> crate::Reply {
+        match self {
+            Command::Receive(_) => crate::Reply::Messages(Vec::new()),
+            _ => crate::Reply::Read(None),
+        }
+    }
+
+    /// Whether the command's changes may reach streams other than its keys (dead-letter
+    /// streams, redrive targets); such commands cannot run inside a transaction, whose undo
+    /// copies only the named keys.
+    pub fn writes_elsewhere(&self) -> bool {
+        matches!(
+            self,
+            Command::Receive(_) | Command::Settle { .. } | Command::Redrive(_)
         )
     }
 }
@@ -327,6 +397,43 @@ pub enum Op {
     SetConfig {
         node: crate::NodeLimits,
     },
+    QueueCreate {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        stream_policy: StreamPolicy,
+        group_policy: GroupPolicy,
+    },
+    SetPolicies {
+        key: Vec<u8>,
+        stream_policy: StreamPolicy,
+        group: Option<(Vec<u8>, GroupPolicy)>,
+    },
+    /// A publish; an overflow under `drop-oldest` is resolved by `apply` from the state.
+    Publish {
+        key: Vec<u8>,
+        id: StreamId,
+        data: EntryData,
+        not_before_ms: Option<u64>,
+        dedup_key: Option<Vec<u8>>,
+    },
+    /// A leased read; `apply` works out the same deliveries `decide` saw. `dead_letter` is the
+    /// group's dead-letter stream, named here so the op lists every stream it may change.
+    Receive {
+        receive: Receive,
+        dead_letter: Vec<u8>,
+    },
+    Settle {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        action: Settle,
+        handles: Vec<Handle>,
+        dead_letter: Vec<u8>,
+    },
+    /// Each dead letter `id` goes to its target stream with a new id at the record's time.
+    Redrive {
+        dead_letter: Vec<u8>,
+        moves: Vec<(StreamId, Vec<u8>)>,
+    },
 }
 
 impl Op {
@@ -342,7 +449,24 @@ impl Op {
             | Op::GroupDestroy { key, .. }
             | Op::ConsumerCreate { key, .. }
             | Op::ConsumerDelete { key, .. }
-            | Op::Ack { key, .. } => vec![key],
+            | Op::Ack { key, .. }
+            | Op::QueueCreate { key, .. }
+            | Op::SetPolicies { key, .. }
+            | Op::Publish { key, .. } => vec![key],
+            Op::Receive {
+                receive,
+                dead_letter,
+            } => vec![&receive.key, dead_letter],
+            Op::Settle {
+                key, dead_letter, ..
+            } => vec![key, dead_letter],
+            Op::Redrive { dead_letter, moves } => {
+                let mut keys: Vec<&[u8]> = vec![dead_letter];
+                keys.extend(moves.iter().map(|(_, to)| to.as_slice()));
+                keys.sort_unstable();
+                keys.dedup();
+                keys
+            }
             Op::ReadGroup { streams, .. } => streams.iter().map(|(k, _)| k.as_slice()).collect(),
             Op::Claim(c) => vec![&c.key],
             Op::AutoClaim(c) => vec![&c.key],

@@ -169,6 +169,15 @@ impl Engine {
                 }))
             }
             Command::SetConfig { node } => Ok(Decision::Write(Op::SetConfig { node: *node })),
+            Command::QueueCreate { .. }
+            | Command::QueueConfigure { .. }
+            | Command::QueueInfo { .. }
+            | Command::QueueList { .. }
+            | Command::Publish(_)
+            | Command::Receive(_)
+            | Command::Settle { .. }
+            | Command::Redrive(_)
+            | Command::Purge { .. } => self.decide_queue(now, command),
             _ => self.decide_group(now, command),
         }
     }
@@ -238,6 +247,12 @@ impl Engine {
                     .count();
                 Reply::Int(removed as i64)
             }
+            Op::QueueCreate { .. }
+            | Op::SetPolicies { .. }
+            | Op::Publish { .. }
+            | Op::Receive { .. }
+            | Op::Settle { .. }
+            | Op::Redrive { .. } => self.apply_queue(now, op),
             _ => self.apply_group(now, op),
         }
     }

@@ -47,6 +47,24 @@ pub enum CommandError {
     /// XAUTOCLAIM COUNT 0 (Redis refuses it with this text).
     #[error("ERR COUNT must be > 0")]
     CountNotPositive,
+    /// A publish found the stream at its limit under the `reject` overflow rule.
+    #[error("FULL stream '{key}' is full: {what} would be {value}, limit is {limit}")]
+    QueueFull {
+        key: String,
+        what: &'static str,
+        value: u64,
+        limit: u64,
+    },
+    /// A policy value that cannot work (a factor below 1, a jitter above 100, ...).
+    #[error("ERR invalid policy: {0}")]
+    InvalidPolicy(String),
+    /// A queue command's argument out of its range (COUNT 0, a lease past the limit, ...).
+    #[error("ERR {0}")]
+    InvalidArgument(String),
+    /// Receive, settle and redrive may write to streams they do not name, which a
+    /// transaction's undo cannot cover.
+    #[error("ERR CQ.RECEIVE, CQ.ACK/NACK/TOUCH/TERM and CQ.DLQ REDRIVE cannot run inside MULTI")]
+    NotInTransaction,
     /// A conquiet limit was reached; the text names the value and the limit.
     #[error("ERR {what} is {value}, limit is {limit}")]
     Limit {

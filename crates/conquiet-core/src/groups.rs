@@ -223,13 +223,7 @@ impl Engine {
                 consumer,
             } => {
                 let g = self.group_mut(key, group);
-                let Some(gone) = g.consumers.remove(consumer) else {
-                    return Reply::Int(0);
-                };
-                for id in &gone.pel {
-                    g.pel.remove(id);
-                }
-                Reply::Int(gone.pel.len() as i64)
+                Reply::Int(g.delete_consumer(consumer).unwrap_or(0) as i64)
             }
             Op::ReadGroup {
                 group,

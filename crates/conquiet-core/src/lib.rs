@@ -21,6 +21,9 @@ pub mod id;
 mod info;
 pub mod limits;
 mod listpack;
+pub mod queue;
+mod queue_exec;
+mod queue_state;
 pub mod reply;
 pub mod stream;
 

@@ -59,3 +59,27 @@ pub const NODE_BYTES_CEILING: u64 = 1 << 30;
 
 const _: () = assert!(ENTRY_BYTES_MAX <= 16 * MIB);
 const _: () = assert!(FIELD_BYTES_MAX <= ENTRY_BYTES_MAX);
+
+/// Most messages one CQ.RECEIVE hands out: one reply stays small enough to process in a lease.
+pub const RECEIVE_COUNT_MAX: u64 = 10_000;
+
+/// Longest lease (SQS's visibility-timeout ceiling): a holder must touch to keep it longer.
+pub const LEASE_MS_MAX: u64 = 12 * 60 * 60 * 1000;
+
+/// Longest publish delay or nack delay: 30 days, so a mistyped unit is refused, not parked.
+pub const DELAY_MS_MAX: u64 = 30 * 24 * 60 * 60 * 1000;
+
+/// Longest deduplication window: keys are held in memory for this long.
+pub const DEDUP_WINDOW_MS_MAX: u64 = 7 * 24 * 60 * 60 * 1000;
+
+/// Most idempotency keys one stream remembers at once; past it a keyed publish is refused.
+pub const DEDUP_KEYS_MAX: usize = 1_000_000;
+
+/// Most steps in an explicit backoff list.
+pub const BACKOFF_STEPS_MAX: usize = 64;
+
+/// Longest nack or term reason kept for the dead letter.
+pub const REASON_BYTES_MAX: usize = 4096;
+
+/// Most handles settled by one command.
+pub const HANDLES_PER_COMMAND_MAX: usize = 10_000;

@@ -141,4 +141,26 @@ pub enum Reply {
     Groups(Vec<GroupInfo>),
     Consumers(Vec<ConsumerInfo>),
     Keys(Vec<Vec<u8>>),
+    /// CQ.PUBLISH: the entry's id; `duplicate` when the idempotency key was seen within the
+    /// window and the id is the first publish's.
+    Published {
+        id: StreamId,
+        duplicate: bool,
+    },
+    /// CQ.RECEIVE; empty when nothing is due, which is also when a blocking receive waits.
+    Messages(Vec<crate::queue::Message>),
+    /// Ack / nack / touch / term, one outcome per handle in the order given.
+    Settled(Vec<crate::queue::SettleOutcome>),
+    Queues(Vec<crate::queue::QueueInfo>),
+}
+
+impl Reply {
+    /// Whether this is a read that found nothing, so a blocking caller may wait.
+    pub fn is_empty_read(&self) -> bool {
+        match self {
+            Reply::Read(None) => true,
+            Reply::Messages(messages) => messages.is_empty(),
+            _ => false,
+        }
+    }
 }

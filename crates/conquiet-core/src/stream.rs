@@ -125,6 +125,11 @@ pub enum TrimTo {
     MinId(StreamId),
 }
 
+/// Field and value bytes of an entry, as the byte limit counts them.
+pub(crate) fn data_bytes(data: &EntryData) -> u64 {
+    data.pairs().map(|(f, v)| (f.len() + v.len()) as u64).sum()
+}
+
 /// A trim request with Redis's options. `limit` 0 means no limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Trim {
@@ -143,6 +148,11 @@ pub struct Stream {
     pub(crate) max_deleted_id: StreamId,
     pub(crate) entries_added: u64,
     pub(crate) groups: BTreeMap<Vec<u8>, Group>,
+    /// Field and value bytes of the live entries (for the byte limit; not persisted, counted
+    /// again when a snapshot is read).
+    pub(crate) bytes: u64,
+    /// Work-queue state: policy, delays, deduplication keys, counters.
+    pub(crate) queue: crate::queue_state::StreamQueue,
 }
 
 impl Stream {
@@ -174,7 +184,8 @@ impl Stream {
             "ids increase: {id} after {}",
             self.last_id
         );
-        let entry_bytes: u64 = data.pairs().map(|(f, v)| (f.len() + v.len()) as u64).sum();
+        let entry_bytes = data_bytes(&data);
+        self.bytes += entry_bytes;
         let tail = self
             .nodes
             .last_key_value()
@@ -215,7 +226,9 @@ impl Stream {
             return false;
         };
         let node = Arc::make_mut(node);
-        node.slots[at].data = None;
+        let data = node.slots[at].data.take();
+        self.bytes -= data.as_ref().map_or(0, data_bytes);
+        self.queue.forget(id);
         node.live -= 1;
         if node.live == 0 {
             self.nodes.remove(&master);
@@ -310,7 +323,12 @@ impl Stream {
                 TrimTo::MinId(min) => node.last_id() < min,
             };
             if remove_node {
-                self.nodes.remove(&master);
+                if let Some(node) = self.nodes.remove(&master) {
+                    for slot in node.slots.iter().filter(|s| s.data.is_some()) {
+                        self.bytes -= slot.data.as_ref().map_or(0, data_bytes);
+                        self.queue.forget(slot.id);
+                    }
+                }
                 self.length -= entries;
                 deleted += entries;
                 continue;
@@ -338,7 +356,9 @@ impl Stream {
             if stop {
                 break;
             }
-            slot.data = None;
+            let data = slot.data.take();
+            self.bytes -= data.as_ref().map_or(0, data_bytes);
+            self.queue.forget(slot.id);
             length -= 1;
             deleted += 1;
         }

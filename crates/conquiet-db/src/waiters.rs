@@ -14,6 +14,9 @@ pub(crate) struct Waiter {
     pub command: Command,
     /// Clock ms after which the read answers empty; `None` waits until data or close.
     pub deadline: Option<u64>,
+    /// Clock ms at which the read is tried again even if nothing was appended: when a lease
+    /// ends or a delay runs out (the engine's `wake_time`).
+    pub recheck: Option<u64>,
     pub reply: ReplySender,
 }
 
@@ -23,6 +26,7 @@ pub(crate) struct Waiters {
     by_seq: BTreeMap<u64, Waiter>,
     by_key: HashMap<Vec<u8>, BTreeSet<u64>>,
     by_deadline: BTreeSet<(u64, u64)>,
+    by_recheck: BTreeSet<(u64, u64)>,
 }
 
 /// The streams a blocked read waits on.
@@ -44,6 +48,9 @@ impl Waiters {
         if let Some(deadline) = waiter.deadline {
             self.by_deadline.insert((deadline, seq));
         }
+        if let Some(at) = waiter.recheck {
+            self.by_recheck.insert((at, seq));
+        }
         self.by_seq.insert(seq, waiter);
     }
 
@@ -59,6 +66,9 @@ impl Waiters {
         }
         if let Some(deadline) = waiter.deadline {
             self.by_deadline.remove(&(deadline, seq));
+        }
+        if let Some(at) = waiter.recheck {
+            self.by_recheck.remove(&(at, seq));
         }
         Some(waiter)
     }
@@ -85,7 +95,24 @@ impl Waiters {
         if let Some(deadline) = waiter.deadline {
             self.by_deadline.insert((deadline, seq));
         }
+        if let Some(at) = waiter.recheck {
+            self.by_recheck.insert((at, seq));
+        }
         self.by_seq.insert(seq, waiter);
+    }
+
+    /// Waiters whose recheck time is at or before `now`, oldest first, taken out of the list
+    /// (put back with `restore`).
+    pub fn take_rechecks(&mut self, now: u64) -> Vec<(u64, Waiter)> {
+        let due: BTreeSet<u64> = self
+            .by_recheck
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .map(|(_, s)| *s)
+            .collect();
+        due.into_iter()
+            .filter_map(|seq| self.remove(seq).map(|w| (seq, w)))
+            .collect()
     }
 
     /// Waiters whose deadline is at or before `now`.
@@ -113,13 +140,20 @@ impl Waiters {
         }
     }
 
+    /// The next deadline or recheck time.
     pub fn next_deadline(&self) -> Option<u64> {
-        self.by_deadline.first().map(|(d, _)| *d)
+        let deadline = self.by_deadline.first().map(|(d, _)| *d);
+        let recheck = self.by_recheck.first().map(|(d, _)| *d);
+        match (deadline, recheck) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     pub fn take_all(&mut self) -> Vec<Waiter> {
         self.by_key.clear();
         self.by_deadline.clear();
+        self.by_recheck.clear();
         std::mem::take(&mut self.by_seq).into_values().collect()
     }
 }

@@ -111,6 +111,37 @@ pub struct Stats {
     pub node_entries_max: u64,
     pub node_bytes_max: u64,
     pub poisoned: bool,
+    /// How long each fdatasync of the log took, failed ones included.
+    pub fsync_latency: LatencyHistogram,
+}
+
+/// Upper bounds, in µs, of the fsync latency buckets (Prometheus `le`); the last bucket is
+/// everything above.
+pub const FSYNC_BUCKETS_US: [u64; 14] = [
+    100, 250, 500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 256_000,
+    1_000_000, 4_000_000,
+];
+
+/// Counts of durations per bucket of `FSYNC_BUCKETS_US`, plus their number and sum.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LatencyHistogram {
+    /// Not cumulative: `counts[i]` is how many fell in bucket `i`; one more slot for the rest.
+    pub counts: [u64; FSYNC_BUCKETS_US.len() + 1],
+    pub count: u64,
+    pub sum_us: u64,
+}
+
+impl LatencyHistogram {
+    pub fn record(&mut self, elapsed: Duration) {
+        let us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+        let bucket = FSYNC_BUCKETS_US
+            .iter()
+            .position(|bound| us <= *bound)
+            .unwrap_or(FSYNC_BUCKETS_US.len());
+        self.counts[bucket] += 1;
+        self.count += 1;
+        self.sum_us = self.sum_us.saturating_add(us);
+    }
 }
 
 /// A snapshot being written on its own thread.
@@ -195,12 +226,17 @@ pub(crate) fn run(
     };
     // At most one sync is in flight, so both directions hold at most one message.
     let (to_syncer, syncer_inbox) = std::sync::mpsc::sync_channel::<PendingSync>(1);
-    let (syncer_outbox, mut synced) = mpsc::channel::<SyncDone>(1);
+    let (syncer_outbox, mut synced) = mpsc::channel::<(SyncDone, Duration)>(1);
     let syncer = std::thread::Builder::new()
         .name("conquiet-syncer".into())
         .spawn(move || {
             while let Ok(pending) = syncer_inbox.recv() {
-                if syncer_outbox.blocking_send(pending.run()).is_err() {
+                let started = Instant::now();
+                let done = pending.run();
+                if syncer_outbox
+                    .blocking_send((done, started.elapsed()))
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -297,7 +333,7 @@ fn tracing_free_log(reason: &str) {
 /// What woke the writer.
 enum Event {
     Request(Option<Request>),
-    Synced(Option<SyncDone>),
+    Synced(Option<(SyncDone, Duration)>),
     Timeout,
 }
 
@@ -329,7 +365,7 @@ impl Writer {
         let now = self.now();
         let result = self.execute(now, &command);
         match (result, block) {
-            (Ok(Reply::Read(None)), Block::Ms(ms)) => {
+            (Ok(r), Block::Ms(ms)) if r.is_empty_read() => {
                 self.wait_for_entries(now, command, ms, reply)
             }
             (result, _) => self.hold(reply, result),
@@ -363,9 +399,11 @@ impl Writer {
             self.engine.resolve_last(streams);
         }
         let deadline = (ms > 0).then(|| now.saturating_add(ms));
+        let recheck = self.engine.wake_time(now, &command);
         self.waiters.add(Waiter {
             command,
             deadline,
+            recheck,
             reply,
         });
     }
@@ -428,8 +466,9 @@ impl Writer {
         self.start_sync_if_due();
         self.release();
         let now = self.now();
+        self.recheck_waiters(now);
         for waiter in self.waiters.take_expired(now) {
-            let _ = waiter.reply.send(Ok(Reply::Read(None)));
+            let _ = waiter.reply.send(Ok(waiter.command.empty_reply()));
         }
         if self.stats.batches.is_multiple_of(256) {
             self.waiters.purge_closed();
@@ -488,15 +527,17 @@ impl Writer {
 
     /// The syncer finished: advance the watermark (or poison), answer what is now durable,
     /// and start the next sync for what was appended meanwhile.
-    fn on_synced(&mut self, done: Option<SyncDone>) {
+    fn on_synced(&mut self, done: Option<(SyncDone, Duration)>) {
         self.syncing = None;
         match done {
-            Some(done) => match self.wal.finish_sync(done) {
+            Some((done, elapsed)) => match self.wal.finish_sync(done) {
                 Ok(()) => {
+                    self.stats.fsync_latency.record(elapsed);
                     self.stats.syncs += 1;
                     self.last_sync = Instant::now();
                 }
                 Err(e) => {
+                    self.stats.fsync_latency.record(elapsed);
                     self.stats.sync_failures += 1;
                     self.poison(e.to_string());
                 }
@@ -519,16 +560,38 @@ impl Writer {
             if waiter.reply.is_closed() {
                 continue; // The caller went away (a disconnected client): nothing to deliver.
             }
-            match self.execute(now, &waiter.command) {
-                Ok(Reply::Read(None)) => self.waiters.restore(seq, waiter),
-                result => self.hold(waiter.reply, result),
-            }
+            self.retry_waiter(now, seq, waiter);
         }
         self.touched.clear();
     }
 
+    /// Tries again the reads whose lease or delay time came, though nothing was appended.
+    fn recheck_waiters(&mut self, now: u64) {
+        for (seq, waiter) in self.waiters.take_rechecks(now) {
+            if waiter.reply.is_closed() {
+                continue;
+            }
+            self.retry_waiter(now, seq, waiter);
+        }
+    }
+
+    /// Runs a blocked read again: answered if it found something, else back in line with
+    /// its next recheck time.
+    fn retry_waiter(&mut self, now: u64, seq: u64, mut waiter: Waiter) {
+        match self.execute(now, &waiter.command) {
+            Ok(reply) if reply.is_empty_read() => {
+                waiter.recheck = self.engine.wake_time(now, &waiter.command);
+                self.waiters.restore(seq, waiter);
+            }
+            result => self.hold(waiter.reply, result),
+        }
+    }
+
     fn sync(&mut self) {
-        match self.wal.sync() {
+        let started = Instant::now();
+        let result = self.wal.sync();
+        self.stats.fsync_latency.record(started.elapsed());
+        match result {
             Ok(()) => {
                 self.stats.syncs += 1;
                 self.last_sync = Instant::now();
@@ -686,10 +749,10 @@ impl Writer {
     fn shut_down(
         &mut self,
         runtime: &tokio::runtime::Runtime,
-        synced: &mut mpsc::Receiver<SyncDone>,
+        synced: &mut mpsc::Receiver<(SyncDone, Duration)>,
     ) -> Result<(), DbError> {
         for waiter in self.waiters.take_all() {
-            let _ = waiter.reply.send(Ok(Reply::Read(None)));
+            let _ = waiter.reply.send(Ok(waiter.command.empty_reply()));
         }
         // No new sync may go to the syncer once shutdown starts; the one in flight finishes.
         self.to_syncer = None;

@@ -54,6 +54,7 @@ mod glob;
 mod inline;
 pub mod limits;
 mod parse;
+mod queue_reply;
 pub mod reply;
 
 pub use cmd::{XGROUP_HELP, XINFO_HELP, check_client_name};

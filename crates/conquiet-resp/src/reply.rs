@@ -60,6 +60,9 @@ pub fn reply_frame(command: &Command, reply: &Reply, proto: Proto) -> Frame {
         Reply::Groups(groups) => Frame::Array(groups.iter().map(group_frame).collect()),
         Reply::Consumers(consumers) => Frame::Array(consumers.iter().map(consumer_frame).collect()),
         Reply::Keys(keys) => Frame::Array(keys.iter().cloned().map(Frame::Bulk).collect()),
+        Reply::Published { .. } | Reply::Messages(_) | Reply::Settled(_) | Reply::Queues(_) => {
+            crate::queue_reply::queue_frame(reply).expect("a queue reply")
+        }
     }
 }
 

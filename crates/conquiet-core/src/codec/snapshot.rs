@@ -7,9 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
-use super::{CodecError, Dec, Enc, SNAPSHOT_VERSION};
+use super::queue::{read_group_policy, read_stream_policy, write_group_policy, write_stream_policy};
+use super::{CodecError, Dec, Enc, SNAPSHOT_VERSION, SNAPSHOT_VERSION_MIN};
 use crate::engine::{Engine, EngineConfig};
-use crate::group::{Consumer, Group, Pending};
+use crate::group::{Consumer, Group, Pending, Waiting};
+use crate::queue::{GroupCounters, StreamCounters};
+use crate::queue_state::StreamQueue;
 use crate::limits::*;
 use crate::stream::{Node, Slot, Stream};
 use crate::{NodeLimits, StreamId};
@@ -37,8 +40,72 @@ pub fn encode_snapshot<W: Write>(engine: &Engine, out: &mut W) -> io::Result<()>
         for (name, g) in &s.groups {
             write_group(&mut e, name, g)?;
         }
+        write_stream_queue(&mut e, &s.queue)?;
     }
     Ok(())
+}
+
+fn write_stream_queue<W: Write>(e: &mut Enc<'_, W>, q: &StreamQueue) -> io::Result<()> {
+    write_stream_policy(e, &q.policy)?;
+    e.u64(q.delays.len() as u64)?;
+    for (id, at) in &q.delays {
+        e.id(*id)?;
+        e.u64(*at)?;
+    }
+    e.u64(q.dedup_by_time.len() as u64)?;
+    for (time, key) in &q.dedup_by_time {
+        e.bytes(key)?;
+        e.id(q.dedup[key].0)?;
+        e.u64(*time)?;
+    }
+    let c = q.counters;
+    for v in [c.published, c.duplicates, c.dropped] {
+        e.u64(v)?;
+    }
+    e.u8(u8::from(q.dead_letter))
+}
+
+fn read_stream_queue<R: Read>(d: &mut Dec<'_, R>, s: &Stream) -> Result<StreamQueue, CodecError> {
+    let mut q = StreamQueue {
+        policy: read_stream_policy(d)?,
+        ..StreamQueue::default()
+    };
+    let delays = d.u64()?;
+    if delays > s.length {
+        return Err(CodecError::Malformed("more delays than entries"));
+    }
+    for _ in 0..delays {
+        let id = d.id()?;
+        let at = d.u64()?;
+        if q.delays.last_key_value().is_some_and(|(last, _)| *last >= id) {
+            return Err(CodecError::Malformed("delay ids out of order"));
+        }
+        q.delays.insert(id, at);
+    }
+    let keys = d.u64()?;
+    if keys > DEDUP_KEYS_MAX as u64 {
+        return Err(CodecError::Limit {
+            what: "deduplication keys",
+            value: keys,
+            limit: DEDUP_KEYS_MAX as u64,
+        });
+    }
+    for _ in 0..keys {
+        let key = d.name()?;
+        let id = d.id()?;
+        let time = d.u64()?;
+        if q.dedup.insert(key.clone(), (id, time)).is_some() {
+            return Err(CodecError::Malformed("repeated deduplication key"));
+        }
+        q.dedup_by_time.insert((time, key));
+    }
+    q.counters = StreamCounters {
+        published: d.u64()?,
+        duplicates: d.u64()?,
+        dropped: d.u64()?,
+    };
+    q.dead_letter = d.bool()?;
+    Ok(q)
 }
 
 fn write_node<W: Write>(e: &mut Enc<'_, W>, node: &Node) -> io::Result<()> {
@@ -76,6 +143,31 @@ fn write_group<W: Write>(e: &mut Enc<'_, W>, name: &[u8], g: &Group) -> io::Resu
         e.bytes(&p.consumer)?;
         e.u64(p.delivery_time)?;
         e.u64(p.delivery_count)?;
+        e.u64(p.token)?;
+        e.opt_u64(p.lease_until)?;
+    }
+    match &g.policy {
+        None => e.u8(0)?,
+        Some(policy) => {
+            e.u8(1)?;
+            write_group_policy(e, policy)?;
+        }
+    }
+    e.u64(g.last_token)?;
+    e.u64(g.waiting.len() as u64)?;
+    for (id, w) in &g.waiting {
+        e.id(*id)?;
+        e.u64(w.due_ms)?;
+        e.u64(w.delivery_count)?;
+    }
+    e.u64(g.reasons.len() as u64)?;
+    for (id, reason) in &g.reasons {
+        e.id(*id)?;
+        e.bytes(reason)?;
+    }
+    let c = g.counters;
+    for v in [c.delivered, c.redelivered, c.acked, c.nacked, c.dead_lettered] {
+        e.u64(v)?;
     }
     Ok(())
 }
@@ -84,7 +176,7 @@ fn write_group<W: Write>(e: &mut Enc<'_, W>, name: &[u8], g: &Group) -> io::Resu
 pub fn decode_snapshot<R: Read>(input: &mut R) -> Result<Engine, CodecError> {
     let mut d = Dec(input);
     let version = d.u32()?;
-    if version != SNAPSHOT_VERSION {
+    if !(SNAPSHOT_VERSION_MIN..=SNAPSHOT_VERSION).contains(&version) {
         return Err(CodecError::SnapshotVersion(version));
     }
     let node = NodeLimits {
@@ -95,7 +187,7 @@ pub fn decode_snapshot<R: Read>(input: &mut R) -> Result<Engine, CodecError> {
     let n = d.count("stream count", STREAMS_MAX)?;
     for _ in 0..n {
         let key = d.name()?;
-        let stream = read_stream(&mut d)?;
+        let stream = read_stream(&mut d, version)?;
         if engine
             .streams
             .last_key_value()
@@ -108,7 +200,7 @@ pub fn decode_snapshot<R: Read>(input: &mut R) -> Result<Engine, CodecError> {
     Ok(engine)
 }
 
-fn read_stream<R: Read>(d: &mut Dec<'_, R>) -> Result<Stream, CodecError> {
+fn read_stream<R: Read>(d: &mut Dec<'_, R>, version: u32) -> Result<Stream, CodecError> {
     let mut s = Stream {
         length: d.u64()?,
         last_id: d.id()?,
@@ -125,6 +217,12 @@ fn read_stream<R: Read>(d: &mut Dec<'_, R>) -> Result<Stream, CodecError> {
     for _ in 0..nodes {
         let node = read_node(d)?;
         live += node.live;
+        s.bytes += node
+            .slots
+            .iter()
+            .filter_map(|slot| slot.data.as_ref())
+            .map(crate::stream::data_bytes)
+            .sum::<u64>();
         let (Some(first), Some(last)) = (node.slots.first(), node.slots.last()) else {
             return Err(CodecError::Malformed("empty node"));
         };
@@ -145,11 +243,14 @@ fn read_stream<R: Read>(d: &mut Dec<'_, R>) -> Result<Stream, CodecError> {
     let groups = d.count("groups on a stream", GROUPS_PER_STREAM_MAX)?;
     for _ in 0..groups {
         let name = d.name()?;
-        let g = read_group(d)?;
+        let g = read_group(d, version)?;
         if s.groups.last_key_value().is_some_and(|(k, _)| *k >= name) {
             return Err(CodecError::Malformed("group names out of order"));
         }
         s.groups.insert(name, g);
+    }
+    if version >= 2 {
+        s.queue = read_stream_queue(d, &s)?;
     }
     Ok(s)
 }
@@ -178,7 +279,7 @@ fn read_node<R: Read>(d: &mut Dec<'_, R>) -> Result<Node, CodecError> {
     Ok(Node::from_parts(slots, master_fields, body_bytes))
 }
 
-fn read_group<R: Read>(d: &mut Dec<'_, R>) -> Result<Group, CodecError> {
+fn read_group<R: Read>(d: &mut Dec<'_, R>, version: u32) -> Result<Group, CodecError> {
     let mut g = Group::new(d.id()?, d.opt_u64()?);
     let consumers = d.count("consumers in a group", CONSUMERS_PER_GROUP_MAX)?;
     for _ in 0..consumers {
@@ -218,13 +319,77 @@ fn read_group<R: Read>(d: &mut Dec<'_, R>) -> Result<Group, CodecError> {
             .get_mut(&cname)
             .ok_or(CodecError::Malformed("PEL owner"))?;
         consumer.pel.insert(id);
-        let p = Pending {
+        let mut p = Pending {
             consumer: consumer.name.clone(),
             delivery_time: d.u64()?,
             delivery_count: d.u64()?,
+            token: 0,
+            lease_until: None,
         };
+        if version >= 2 {
+            p.token = d.u64()?;
+            p.lease_until = d.opt_u64()?;
+        }
+        if let Some(until) = p.lease_until {
+            g.leases.insert((until, id));
+        }
         pel.insert(id, p);
     }
     g.pel = pel;
+    if version >= 2 {
+        read_group_queue(d, &mut g)?;
+    }
     Ok(g)
+}
+
+fn read_group_queue<R: Read>(d: &mut Dec<'_, R>, g: &mut Group) -> Result<(), CodecError> {
+    g.policy = if d.bool()? {
+        Some(read_group_policy(d)?)
+    } else {
+        None
+    };
+    g.last_token = d.u64()?;
+    if g.pel.values().any(|p| p.token > g.last_token) {
+        return Err(CodecError::Malformed("token after the last token"));
+    }
+    let waiting = d.u64()?;
+    if waiting > PENDING_PER_GROUP_MAX as u64 {
+        return Err(CodecError::Limit {
+            what: "waiting entries in a group",
+            value: waiting,
+            limit: PENDING_PER_GROUP_MAX as u64,
+        });
+    }
+    for _ in 0..waiting {
+        let id = d.id()?;
+        let w = Waiting {
+            due_ms: d.u64()?,
+            delivery_count: d.u64()?,
+        };
+        if g.waiting.last_key_value().is_some_and(|(last, _)| *last >= id) {
+            return Err(CodecError::Malformed("waiting ids out of order"));
+        }
+        if g.pel.contains_key(&id) {
+            return Err(CodecError::Malformed("entry both pending and waiting"));
+        }
+        g.waiting_due.insert((w.due_ms, id));
+        g.waiting.insert(id, w);
+    }
+    let reasons = d.u64()?;
+    if reasons > (g.pel.len() + g.waiting.len()) as u64 {
+        return Err(CodecError::Malformed("more reasons than unsettled entries"));
+    }
+    for _ in 0..reasons {
+        let id = d.id()?;
+        let reason = d.bytes("reason bytes", REASON_BYTES_MAX)?;
+        g.reasons.insert(id, reason);
+    }
+    g.counters = GroupCounters {
+        delivered: d.u64()?,
+        redelivered: d.u64()?,
+        acked: d.u64()?,
+        nacked: d.u64()?,
+        dead_lettered: d.u64()?,
+    };
+    Ok(())
 }

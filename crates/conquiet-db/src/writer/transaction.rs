@@ -31,6 +31,11 @@ impl Writer {
         let now = self.now();
         // Copies of every stream the transaction may touch (nodes are shared, so this costs
         // the node count, not the entries), to undo it if its record cannot be written.
+        // Commands that may write to streams they do not name (dead letters, redrive targets)
+        // cannot be undone by copying the named streams, so they are refused here.
+        if commands.iter().any(Command::writes_elsewhere) {
+            return Err(conquiet_core::CommandError::NotInTransaction.into());
+        }
         let mut keys: Vec<&[u8]> = commands.iter().flat_map(Command::keys).collect();
         keys.sort_unstable();
         keys.dedup();
@@ -92,6 +97,13 @@ impl Writer {
         match op {
             Op::Add { key, .. } | Op::Rename { to: key, .. } => {
                 self.touched.insert(key.clone());
+            }
+            // Queue ops add entries (publish, dead letters, redrive) or free room and make
+            // entries due (settling): blocked receivers of every stream they name may now get
+            // something.
+            Op::Publish { .. } | Op::Receive { .. } | Op::Settle { .. } | Op::Redrive { .. } => {
+                self.touched
+                    .extend(op.keys().into_iter().map(<[u8]>::to_vec));
             }
             _ => {}
         }
