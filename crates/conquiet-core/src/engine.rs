@@ -422,7 +422,7 @@ impl Engine {
 pub const TRIM_LIMIT_DEFAULT: u64 = u64::MAX;
 
 /// The id a new entry gets, following Redis's `streamAppendItem` rules.
-fn next_id(now: u64, last: StreamId, spec: IdSpec) -> Result<StreamId, CommandError> {
+pub(crate) fn next_id(now: u64, last: StreamId, spec: IdSpec) -> Result<StreamId, CommandError> {
     // Redis checks this before looking at the requested id, so explicit ids get it too.
     if last == StreamId::MAX {
         return Err(CommandError::IdExhausted);
@@ -487,7 +487,7 @@ pub(crate) fn check_ids(ids: &[StreamId]) -> Result<(), CommandError> {
     Ok(())
 }
 
-fn check_entry(fields: &[Field]) -> Result<(), CommandError> {
+pub(crate) fn check_entry(fields: &[Field]) -> Result<(), CommandError> {
     if fields.len() > ENTRY_FIELDS_MAX {
         return Err(CommandError::limit(
             "fields in the entry",

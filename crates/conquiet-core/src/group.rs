@@ -263,12 +263,22 @@ impl Group {
         assert_eq!(leased, self.leases, "lease index matches the PEL");
         let due: BTreeSet<(u64, StreamId)> =
             self.waiting.iter().map(|(id, w)| (w.due_ms, *id)).collect();
-        assert_eq!(due, self.waiting_due, "waiting index matches the waiting map");
+        assert_eq!(
+            due, self.waiting_due,
+            "waiting index matches the waiting map"
+        );
         for id in self.waiting.keys() {
-            assert!(!self.pel.contains_key(id), "{id} is both pending and waiting");
+            assert!(
+                !self.pel.contains_key(id),
+                "{id} is both pending and waiting"
+            );
         }
         for p in self.pel.values() {
-            assert!(p.token <= self.last_token, "token {} after the last", p.token);
+            assert!(
+                p.token <= self.last_token,
+                "token {} after the last",
+                p.token
+            );
         }
     }
 }

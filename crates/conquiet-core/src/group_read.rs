@@ -127,7 +127,7 @@ fn group_mut<'s>(stream: &'s mut Stream, group: &[u8]) -> &'s mut Group {
 
 /// Moves the group's last id to `id`, keeping `entries_read` as Redis 7.0 does: counted up
 /// while no deleted entry may lie ahead, estimated otherwise.
-fn advance_group(stream: &mut Stream, group: &[u8], id: StreamId) {
+pub(crate) fn advance_group(stream: &mut Stream, group: &[u8], id: StreamId) {
     let tombstones = stream.range_has_tombstones(id, StreamId::MAX);
     let estimate = stream.estimate_entries_read(id);
     let entries_added = stream.entries_added;

@@ -251,7 +251,14 @@ impl Engine {
             }
             Op::Ack { key, group, ids } => {
                 let g = self.group_mut(key, group);
-                Reply::Int(ids.iter().filter(|id| g.ack(**id)).count() as i64)
+                let acked = ids.iter().filter(|id| g.ack(**id)).count();
+                g.counters.acked += acked as u64;
+                let stream = self
+                    .streams
+                    .get_mut(key)
+                    .expect("decide checked the stream");
+                crate::queue_apply::reclaim(stream, ids);
+                Reply::Int(acked as i64)
             }
             Op::Claim(claim) => self.apply_claim(now, claim),
             Op::AutoClaim(claim) => self.apply_autoclaim(now, claim),

@@ -22,8 +22,12 @@ mod info;
 pub mod limits;
 mod listpack;
 pub mod queue;
+mod queue_apply;
 mod queue_exec;
-mod queue_state;
+mod queue_info;
+mod queue_plan;
+mod queue_policy;
+pub mod queue_state;
 pub mod reply;
 pub mod stream;
 

@@ -29,14 +29,15 @@ pub enum Retention {
     WorkQueue,
 }
 
-/// Limits and rules of one stream. 0 means "no limit" / "off" for the numbers.
+/// Limits and rules of one stream. 0 means "no limit" for the limits.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StreamPolicy {
     pub entries_max: u64,
     /// Sum of field and value bytes of the live entries.
     pub bytes_max: u64,
     pub overflow: Overflow,
-    /// A publish with an idempotency key seen within this window adds nothing.
+    /// A publish with an idempotency key seen within this window adds nothing; 0 means the
+    /// default, `DEDUP_WINDOW_DEFAULT_MS` (two minutes).
     pub dedup_window_ms: u64,
     pub retention: Retention,
 }
@@ -160,7 +161,10 @@ impl GroupPolicyPatch {
         GroupPolicy {
             lease_ms: self.lease_ms.unwrap_or(policy.lease_ms),
             deliveries_max: self.deliveries_max.unwrap_or(policy.deliveries_max),
-            backoff: self.backoff.clone().unwrap_or_else(|| policy.backoff.clone()),
+            backoff: self
+                .backoff
+                .clone()
+                .unwrap_or_else(|| policy.backoff.clone()),
             dead_letter: self
                 .dead_letter
                 .clone()
@@ -215,9 +219,13 @@ pub enum Settle {
         reason: Vec<u8>,
     },
     /// Still working: the lease restarts (for `lease_ms`, or the lease it was given).
-    Touch { lease_ms: Option<u64> },
+    Touch {
+        lease_ms: Option<u64>,
+    },
     /// Give up now: dead-lettered at once with `reason`.
-    Term { reason: Vec<u8> },
+    Term {
+        reason: Vec<u8>,
+    },
 }
 
 /// Names one delivery: the entry and the fencing token it was handed out with.
@@ -257,18 +265,30 @@ pub struct Message {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SettleOutcome {
     Acked,
-    Nacked { redeliver_at_ms: u64 },
-    Touched { lease_until_ms: Option<u64> },
-    DeadLettered { dead_letter: Vec<u8>, id: StreamId },
+    Nacked {
+        redeliver_at_ms: u64,
+    },
+    Touched {
+        lease_until_ms: Option<u64>,
+    },
+    DeadLettered {
+        dead_letter: Vec<u8>,
+        id: StreamId,
+    },
     /// The token is not the entry's current one: a newer delivery holds it. Nothing changed.
-    Stale { current: u64 },
+    Stale {
+        current: u64,
+    },
     /// The entry is not pending in the group (acked, dead-lettered, or never delivered).
     NotPending,
 }
 
 impl SettleOutcome {
     pub fn is_done(&self) -> bool {
-        !matches!(self, SettleOutcome::Stale { .. } | SettleOutcome::NotPending)
+        !matches!(
+            self,
+            SettleOutcome::Stale { .. } | SettleOutcome::NotPending
+        )
     }
 }
 

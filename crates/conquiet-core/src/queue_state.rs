@@ -22,7 +22,19 @@ pub struct StreamQueue {
     pub dead_letter: bool,
 }
 
+/// The deduplication window of a stream whose policy says 0: two minutes, as NATS JetStream's
+/// default duplicate window, so a keyed publish is always deduplicated for a while.
+pub const DEDUP_WINDOW_DEFAULT_MS: u64 = 120_000;
+
 impl StreamQueue {
+    /// The window in force.
+    pub fn dedup_window_ms(&self) -> u64 {
+        match self.policy.dedup_window_ms {
+            0 => DEDUP_WINDOW_DEFAULT_MS,
+            ms => ms,
+        }
+    }
+
     /// The entry `id` left the stream.
     pub(crate) fn forget(&mut self, id: StreamId) {
         self.delays.remove(&id);
@@ -31,15 +43,14 @@ impl StreamQueue {
     /// The id published with `key` within the window ending at `now`, if any.
     pub(crate) fn duplicate_of(&self, key: &[u8], now: u64) -> Option<StreamId> {
         let (id, time) = self.dedup.get(key)?;
-        let window = self.policy.dedup_window_ms;
-        (window > 0 && time.saturating_add(window) > now).then_some(*id)
+        (time.saturating_add(self.dedup_window_ms()) > now).then_some(*id)
     }
 
     /// Drops keys whose window ended by `now`.
     pub(crate) fn expire_dedup(&mut self, now: u64) {
-        let window = self.policy.dedup_window_ms;
+        let window = self.dedup_window_ms();
         while let Some((time, _)) = self.dedup_by_time.first() {
-            if window > 0 && time.saturating_add(window) > now {
+            if time.saturating_add(window) > now {
                 break;
             }
             let Some((time, key)) = self.dedup_by_time.pop_first() else {
@@ -53,11 +64,11 @@ impl StreamQueue {
 
     /// How many keys would remain after expiring those whose window ended by `now`.
     pub(crate) fn live_dedup_keys(&self, now: u64) -> usize {
-        let window = self.policy.dedup_window_ms;
+        let window = self.dedup_window_ms();
         let expired = self
             .dedup_by_time
             .iter()
-            .take_while(|(time, _)| window == 0 || time.saturating_add(window) <= now)
+            .take_while(|(time, _)| time.saturating_add(window) <= now)
             .count();
         self.dedup.len().saturating_sub(expired)
     }

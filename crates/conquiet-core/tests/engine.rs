@@ -30,6 +30,10 @@ mod model_ref;
 mod observe;
 #[path = "engine/pending.rs"]
 mod pending;
+#[path = "engine/queue.rs"]
+mod queue;
+#[path = "engine/queue_model.rs"]
+mod queue_model;
 #[path = "engine/range.rs"]
 mod range;
 #[path = "engine/readgroup.rs"]

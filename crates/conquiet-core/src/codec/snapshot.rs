@@ -7,13 +7,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
-use super::queue::{read_group_policy, read_stream_policy, write_group_policy, write_stream_policy};
+use super::queue::{
+    read_group_policy, read_stream_policy, write_group_policy, write_stream_policy,
+};
 use super::{CodecError, Dec, Enc, SNAPSHOT_VERSION, SNAPSHOT_VERSION_MIN};
 use crate::engine::{Engine, EngineConfig};
 use crate::group::{Consumer, Group, Pending, Waiting};
+use crate::limits::*;
 use crate::queue::{GroupCounters, StreamCounters};
 use crate::queue_state::StreamQueue;
-use crate::limits::*;
 use crate::stream::{Node, Slot, Stream};
 use crate::{NodeLimits, StreamId};
 
@@ -77,7 +79,10 @@ fn read_stream_queue<R: Read>(d: &mut Dec<'_, R>, s: &Stream) -> Result<StreamQu
     for _ in 0..delays {
         let id = d.id()?;
         let at = d.u64()?;
-        if q.delays.last_key_value().is_some_and(|(last, _)| *last >= id) {
+        if q.delays
+            .last_key_value()
+            .is_some_and(|(last, _)| *last >= id)
+        {
             return Err(CodecError::Malformed("delay ids out of order"));
         }
         q.delays.insert(id, at);
@@ -166,7 +171,13 @@ fn write_group<W: Write>(e: &mut Enc<'_, W>, name: &[u8], g: &Group) -> io::Resu
         e.bytes(reason)?;
     }
     let c = g.counters;
-    for v in [c.delivered, c.redelivered, c.acked, c.nacked, c.dead_lettered] {
+    for v in [
+        c.delivered,
+        c.redelivered,
+        c.acked,
+        c.nacked,
+        c.dead_lettered,
+    ] {
         e.u64(v)?;
     }
     Ok(())
@@ -366,7 +377,10 @@ fn read_group_queue<R: Read>(d: &mut Dec<'_, R>, g: &mut Group) -> Result<(), Co
             due_ms: d.u64()?,
             delivery_count: d.u64()?,
         };
-        if g.waiting.last_key_value().is_some_and(|(last, _)| *last >= id) {
+        if g.waiting
+            .last_key_value()
+            .is_some_and(|(last, _)| *last >= id)
+        {
             return Err(CodecError::Malformed("waiting ids out of order"));
         }
         if g.pel.contains_key(&id) {

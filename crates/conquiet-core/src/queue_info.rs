@@ -1,0 +1,60 @@
+//! The figures `CQ.INFO`, the HTTP API and the metrics show for a stream and its groups.
+//! Read-only; the counters themselves are kept by `queue_apply` and XACK.
+
+use crate::StreamId;
+use crate::group::Group;
+use crate::queue::{GroupQueueInfo, QueueInfo};
+use crate::stream::Stream;
+
+impl Stream {
+    pub(crate) fn queue_info(&self, key: &[u8], now: u64) -> QueueInfo {
+        QueueInfo {
+            key: key.to_vec(),
+            length: self.len(),
+            bytes: self.bytes,
+            first_id: self.first().map(|e| e.id),
+            last_id: self.last_id(),
+            policy: self.queue.policy.clone(),
+            delayed: self.queue.delays.values().filter(|at| **at > now).count() as u64,
+            dead_letter: self.queue.dead_letter,
+            counters: self.queue.counters,
+            groups: self
+                .groups
+                .iter()
+                .map(|(name, g)| self.group_queue_info(name, g, now))
+                .collect(),
+        }
+    }
+
+    fn group_queue_info(&self, name: &[u8], g: &Group, now: u64) -> GroupQueueInfo {
+        let unread = g.last_id.next().and_then(|start| {
+            self.range(start, StreamId::MAX, 1, false)
+                .first()
+                .map(|e| e.id)
+        });
+        let oldest = [
+            g.pel.keys().next().copied(),
+            g.waiting.keys().next().copied(),
+            unread,
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        GroupQueueInfo {
+            name: name.to_vec(),
+            policy: g.policy.clone(),
+            consumers: g.consumers.len() as u64,
+            pending: g.pel.len() as u64,
+            waiting: g.waiting.len() as u64,
+            expired: g
+                .leases
+                .iter()
+                .take_while(|(until, _)| *until <= now)
+                .count() as u64,
+            lag: self.lag(g).map(|lag| lag.max(0) as u64),
+            oldest_unsettled_ms: oldest.map(|id| id.ms),
+            last_token: g.last_token,
+            counters: g.counters,
+        }
+    }
+}
