@@ -309,18 +309,9 @@ impl Command {
     pub fn empty_reply(&self) -> crate::Reply {
         match self {
             Command::Receive(_) => crate::Reply::Messages(Vec::new()),
+            // A policy group's XREADGROUP answers messages, shaped as a read by the adapter.
             _ => crate::Reply::Read(None),
         }
-    }
-
-    /// Whether the command's changes may reach streams other than its keys (dead-letter
-    /// streams, redrive targets); such commands cannot run inside a transaction, whose undo
-    /// copies only the named keys.
-    pub fn writes_elsewhere(&self) -> bool {
-        matches!(
-            self,
-            Command::Receive(_) | Command::Settle { .. } | Command::Redrive(_)
-        )
     }
 }
 

@@ -61,9 +61,12 @@ pub enum CommandError {
     /// A queue command's argument out of its range (COUNT 0, a lease past the limit, ...).
     #[error("ERR {0}")]
     InvalidArgument(String),
-    /// Receive, settle and redrive may write to streams they do not name, which a
-    /// transaction's undo cannot cover.
-    #[error("ERR CQ.RECEIVE, CQ.ACK/NACK/TOUCH/TERM and CQ.DLQ REDRIVE cannot run inside MULTI")]
+    /// Receives, settles and redrives may write to streams the command does not name (dead
+    /// letters, redrive targets), which a transaction's undo cannot cover.
+    #[error(
+        "ERR this command may change a stream it does not name (a dead-letter or redrive \
+         target), so it cannot run inside MULTI"
+    )]
     NotInTransaction,
     /// A conquiet limit was reached; the text names the value and the limit.
     #[error("ERR {what} is {value}, limit is {limit}")]

@@ -127,7 +127,7 @@ impl Engine {
                 streams,
                 count,
                 no_ack,
-            } => self.decide_read_group(group, consumer, streams, *count, *no_ack),
+            } => self.decide_read_group(now, group, consumer, streams, *count, *no_ack),
             Command::Ack { key, group, ids } => {
                 check_ids(ids)?;
                 let g = self.streams.get(key).and_then(|s| s.groups.get(group));
@@ -270,6 +270,7 @@ impl Engine {
     /// with nothing new) the read changes nothing and needs no log record.
     fn decide_read_group(
         &self,
+        now: u64,
         group: &[u8],
         consumer: &[u8],
         streams: &[(Vec<u8>, GroupReadFrom)],
@@ -295,6 +296,11 @@ impl Engine {
                 group: show(group),
             })?;
             found.push((stream, g, *from));
+        }
+        let leased = found.iter().any(|(_, g, _)| g.policy.is_some());
+        let new = streams.iter().any(|(_, from)| *from == GroupReadFrom::New);
+        if leased && new && !no_ack {
+            return self.decide_policy_read(now, group, consumer, streams, count);
         }
         let mut served = false;
         for (stream, g, from) in found {
@@ -326,6 +332,37 @@ impl Engine {
             count,
             no_ack,
         }))
+    }
+
+    /// XREADGROUP `>` of a group with a work-queue policy is a receive: due redeliveries
+    /// first, leases, delays and dead letters as for CQ.RECEIVE (the RESP adapter shapes the
+    /// messages as XREADGROUP's reply). One stream at a time, since one receive reads one.
+    fn decide_policy_read(
+        &self,
+        now: u64,
+        group: &[u8],
+        consumer: &[u8],
+        streams: &[(Vec<u8>, GroupReadFrom)],
+        count: Option<u64>,
+    ) -> Result<Decision, CommandError> {
+        let [(key, _)] = streams else {
+            return Err(CommandError::InvalidArgument(
+                "XREADGROUP reads one stream at a time from a group with a work-queue policy"
+                    .into(),
+            ));
+        };
+        let count = match count {
+            None | Some(0) => RECEIVE_COUNT_MAX,
+            Some(n) => n.min(RECEIVE_COUNT_MAX),
+        };
+        let receive = crate::queue::Receive {
+            key: key.clone(),
+            group: group.to_vec(),
+            consumer: consumer.to_vec(),
+            count,
+            lease_ms: None,
+        };
+        self.decide_receive(now, &receive)
     }
 
     fn group_mut(&mut self, key: &[u8], group: &[u8]) -> &mut Group {

@@ -109,12 +109,31 @@ impl Engine {
     /// When a blocked `command` that found nothing should be tried again although nothing
     /// was appended: the earliest lease end, waiting time or publish delay after `now`.
     pub fn wake_time(&self, now: u64, command: &Command) -> Option<u64> {
-        let Command::Receive(receive) = command else {
-            return None;
+        let receive = match command {
+            Command::Receive(receive) => receive.clone(),
+            // XREADGROUP of one stream from a group with a policy reads as a receive.
+            Command::ReadGroup {
+                group,
+                consumer,
+                streams,
+                count,
+                ..
+            } => match &streams[..] {
+                [(key, _)] => Receive {
+                    key: key.clone(),
+                    group: group.clone(),
+                    consumer: consumer.clone(),
+                    count: count.unwrap_or(RECEIVE_COUNT_MAX).clamp(1, RECEIVE_COUNT_MAX),
+                    lease_ms: None,
+                },
+                _ => return None,
+            },
+            _ => return None,
         };
         let stream = self.streams.get(&receive.key)?;
         let g = stream.groups.get(&receive.group)?;
-        wake_time(stream, g, receive, now)
+        g.policy.as_ref()?;
+        wake_time(stream, g, &receive, now)
     }
 
     fn decide_queue_create(
@@ -250,7 +269,7 @@ impl Engine {
         }))
     }
 
-    fn decide_receive(&self, now: u64, receive: &Receive) -> Result<Decision, CommandError> {
+    pub(crate) fn decide_receive(&self, now: u64, receive: &Receive) -> Result<Decision, CommandError> {
         check_name("consumer", &receive.consumer)?;
         if receive.count == 0 || receive.count > RECEIVE_COUNT_MAX {
             return Err(CommandError::InvalidArgument(format!(

@@ -157,6 +157,47 @@ pub enum ParseError {
     InvalidCursor,
     #[error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")]
     FunctionFlushMode,
+    // conquiet's own CQ.* commands: Redis has no text to match, so each error names the
+    // option and shows the argument it refused (see `cmd::cq_args`).
+    /// A number that is not a u64 written in plain decimal digits.
+    #[error("ERR {option} must be an integer from 0 to 18446744073709551615, got '{value}'")]
+    NotU64 { option: &'static str, value: String },
+    /// A known option at the end of the arguments, without what follows it.
+    #[error("ERR syntax error, {option} needs {needs}")]
+    MissingValue {
+        option: &'static str,
+        needs: &'static str,
+    },
+    /// An option value that is not one of the words the option takes.
+    #[error("ERR {option} must be {expected}, got '{value}'")]
+    BadChoice {
+        option: &'static str,
+        expected: &'static str,
+        value: String,
+    },
+    #[error(
+        "ERR BACKOFF EXP factor must be a decimal with at most 3 decimal places (like 2 or 1.5), \
+         got '{0}'"
+    )]
+    BackoffFactor(String),
+    #[error("ERR BACKOFF LIST announces {announced} delays, {given} arguments follow")]
+    BackoffListShort { announced: u64, given: usize },
+    /// `command` is the lowercase name, as in the arity errors.
+    #[error("ERR unknown option '{option}' for '{command}'")]
+    UnknownOption {
+        command: &'static str,
+        option: String,
+    },
+    #[error("ERR CQ.SET needs at least one policy option")]
+    NoPolicyOption,
+    #[error("ERR DELAY and AT cannot be used together")]
+    DelayAndAt,
+    /// The arguments after the options must be non-empty `pairs` (`field value`, `id token`).
+    #[error("ERR wrong number of arguments for '{command}' command, expected {pairs} pairs")]
+    Unpaired {
+        command: &'static str,
+        pairs: &'static str,
+    },
 }
 
 /// Bytes from a request as Redis shows them inside an error text: cut at the first NUL (Redis

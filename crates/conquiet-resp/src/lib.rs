@@ -7,7 +7,8 @@
 //! - [`parse`] turns arguments into a [`Parsed`] request: an engine [`Command`] (with XREAD's
 //!   BLOCK), a help text, or a [`ConnCommand`] the server handles; a [`ParseError`] is an
 //!   error reply.
-//! - [`reply_frame`] shapes an engine [`Reply`] as a [`Frame`]; [`error_frame`] shapes any
+//! - [`reply_frame`] shapes an engine [`Reply`] as a [`Frame`] (the work-queue replies of
+//!   conquiet's own `CQ.*` commands as maps, see `queue_reply`); [`error_frame`] shapes any
 //!   error; [`encode`] writes a frame for the connection's [`Proto`] (RESP2 or RESP3).
 //! - [`decode_frame`] reads frames back (tests, fuzzing, clients).
 //!
@@ -57,7 +58,7 @@ mod parse;
 mod queue_reply;
 pub mod reply;
 
-pub use cmd::{XGROUP_HELP, XINFO_HELP, check_client_name};
+pub use cmd::{CQ_DLQ_HELP, XGROUP_HELP, XINFO_HELP, check_client_name};
 pub use conn::ConnCommand;
 pub use decode::Decoder;
 pub use encode::{encode, to_bytes};

@@ -1,24 +1,38 @@
 //! Frames of the work-queue replies (`CQ.*` commands). Records are maps (flat arrays in RESP2,
 //! as XINFO's are) with kebab-case field names, so clients can read them without positions.
 //!
-//! | reply          | frame                                                                  |
-//! |----------------|------------------------------------------------------------------------|
-//! | CQ.PUBLISH     | `[id, duplicate (0 or 1)]`                                             |
-//! | CQ.RECEIVE     | array of `{id, fields: [f, v, ...], token, deliveries, lease-until-ms}` |
-//! | CQ.ACK & co.   | array, one `{outcome, ...}` per handle, in the order given             |
-//! | CQ.INFO / list | array of queue maps (`policy`, counters, `groups`)                      |
+//! | reply                  | frame                                                          |
+//! |------------------------|----------------------------------------------------------------|
+//! | CQ.PUBLISH             | `[id, duplicate (0 or 1)]`                                     |
+//! | CQ.RECEIVE             | array of `{id, fields: [f, v, ...], token, deliveries, lease-until-ms}` |
+//! | CQ.ACK & co.           | array, one `{outcome, ...}` per handle, in the order given     |
+//! | CQ.INFO                | one queue map (`policy`, counters, `groups`)                   |
+//! | CQ.QUEUES, CQ.DLQ LIST | array of queue maps                                            |
+//!
+//! CQ.CREATE and CQ.SET answer OK, CQ.DLQ REDRIVE and PURGE an integer: `reply_frame` shapes
+//! those as it does for every command.
 
 use conquiet_core::queue::{
     Backoff, GroupPolicy, GroupQueueInfo, Message, Overflow, QueueInfo, Retention, SettleOutcome,
     StreamPolicy,
 };
-use conquiet_core::{Reply, StreamId};
+use conquiet_core::{Command, Reply, StreamId};
 
 use crate::frame::Frame;
 
-/// The frame of a queue reply; `None` for replies that are not queue replies.
-pub(crate) fn queue_frame(reply: &Reply) -> Option<Frame> {
+/// The frame of a queue reply to `command`; `None` for replies that are not queue replies.
+pub(crate) fn queue_frame(command: &Command, reply: &Reply) -> Option<Frame> {
     Some(match reply {
+        // The engine answers CQ.INFO with a list of one, the shape CQ.QUEUES shares; clients
+        // asking about one queue get its map. Paired with `Command::QueueInfo`'s contract.
+        Reply::Queues(queues) if matches!(command, Command::QueueInfo { .. }) => {
+            debug_assert!(
+                queues.len() <= 1,
+                "CQ.INFO answered {} queues",
+                queues.len()
+            );
+            queues.first().map_or(Frame::Null, queue_info_frame)
+        }
         Reply::Published { id, duplicate } => {
             Frame::Array(vec![id_frame(*id), Frame::Integer(i64::from(*duplicate))])
         }
@@ -65,10 +79,16 @@ fn outcome_frame(outcome: &SettleOutcome) -> Frame {
     Frame::Map(match outcome {
         SettleOutcome::Acked => vec![name("acked")],
         SettleOutcome::Nacked { redeliver_at_ms } => {
-            vec![name("nacked"), field("redeliver-at-ms", int(*redeliver_at_ms))]
+            vec![
+                name("nacked"),
+                field("redeliver-at-ms", int(*redeliver_at_ms)),
+            ]
         }
         SettleOutcome::Touched { lease_until_ms } => {
-            vec![name("touched"), field("lease-until-ms", opt_int(*lease_until_ms))]
+            vec![
+                name("touched"),
+                field("lease-until-ms", opt_int(*lease_until_ms)),
+            ]
         }
         SettleOutcome::DeadLettered { dead_letter, id } => vec![
             name("dead-lettered"),
@@ -123,7 +143,10 @@ fn backoff_frame(b: &Backoff) -> Frame {
         ]),
         Backoff::List(delays) => Frame::Map(vec![
             field("kind", Frame::bulk("list")),
-            field("delays-ms", Frame::Array(delays.iter().map(|d| int(*d)).collect())),
+            field(
+                "delays-ms",
+                Frame::Array(delays.iter().map(|d| int(*d)).collect()),
+            ),
         ]),
     }
 }
@@ -146,7 +169,10 @@ fn group_frame(g: &GroupQueueInfo) -> Frame {
     let c = &g.counters;
     Frame::Map(vec![
         field("name", Frame::bulk(g.name.clone())),
-        field("policy", g.policy.as_ref().map_or(Frame::Null, group_policy_frame)),
+        field(
+            "policy",
+            g.policy.as_ref().map_or(Frame::Null, group_policy_frame),
+        ),
         field("consumers", int(g.consumers)),
         field("pending", int(g.pending)),
         field("waiting", int(g.waiting)),
@@ -175,6 +201,9 @@ fn queue_info_frame(q: &QueueInfo) -> Frame {
         field("published", int(q.counters.published)),
         field("duplicates", int(q.counters.duplicates)),
         field("dropped", int(q.counters.dropped)),
-        field("groups", Frame::Array(q.groups.iter().map(group_frame).collect())),
+        field(
+            "groups",
+            Frame::Array(q.groups.iter().map(group_frame).collect()),
+        ),
     ])
 }

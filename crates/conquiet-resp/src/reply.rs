@@ -60,8 +60,29 @@ pub fn reply_frame(command: &Command, reply: &Reply, proto: Proto) -> Frame {
         Reply::Groups(groups) => Frame::Array(groups.iter().map(group_frame).collect()),
         Reply::Consumers(consumers) => Frame::Array(consumers.iter().map(consumer_frame).collect()),
         Reply::Keys(keys) => Frame::Array(keys.iter().cloned().map(Frame::Bulk).collect()),
+        // XREADGROUP `>` of a group with a work-queue policy is a receive in the engine; its
+        // client expects XREADGROUP's shape.
+        Reply::Messages(messages) if matches!(command, Command::ReadGroup { .. }) => {
+            match command.keys().first() {
+                Some(key) if !messages.is_empty() => {
+                    let items = messages
+                        .iter()
+                        .map(|m| ReadItem {
+                            id: m.id,
+                            data: Some(m.data.clone()),
+                        })
+                        .collect();
+                    let read = StreamRead {
+                        key: key.to_vec(),
+                        items,
+                    };
+                    read_frame(&[read], proto)
+                }
+                _ => Frame::NullArray,
+            }
+        }
         Reply::Published { .. } | Reply::Messages(_) | Reply::Settled(_) | Reply::Queues(_) => {
-            crate::queue_reply::queue_frame(reply).expect("a queue reply")
+            crate::queue_reply::queue_frame(command, reply).expect("a queue reply")
         }
     }
 }

@@ -7,6 +7,8 @@
 //! - `parsed`: the typed requests the server receives (BLOCK, defaults, connection commands).
 //! - `differences`: the few places conquiet knowingly answers differently from Redis.
 //! - `props`: arbitrary bytes never panic; frames round-trip through encode and decode.
+//! - `queue_parsed`, `queue_flow_parsed`, `queue_replies`: conquiet's own `CQ.*` work-queue
+//!   commands, parsed (typed commands and error texts), and their replies as exact bytes.
 
 #[path = "resp/decoder.rs"]
 mod decoder;
@@ -22,5 +24,11 @@ mod golden_timed;
 mod parsed;
 #[path = "resp/props.rs"]
 mod props;
+#[path = "resp/queue_flow_parsed.rs"]
+mod queue_flow_parsed;
+#[path = "resp/queue_parsed.rs"]
+mod queue_parsed;
+#[path = "resp/queue_replies.rs"]
+mod queue_replies;
 #[path = "resp/support.rs"]
 mod support;

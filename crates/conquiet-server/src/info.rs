@@ -133,6 +133,18 @@ const COMMANDS: &[CommandSpec] = &[
     ("info", -1, &["loading", "stale"], 0, 0, 0),
     ("time", 1, &["loading", "stale", "fast"], 0, 0, 0),
     ("function", -2, &[], 0, 0, 0),
+    // conquiet's own work-queue commands; arities as conquiet-resp's `cmd/cq_*.rs` specs.
+    ("cq.create", -2, &["write", "denyoom"], 1, 1, 1),
+    ("cq.set", -3, &["write"], 1, 1, 1),
+    ("cq.info", 2, &["readonly"], 1, 1, 1),
+    ("cq.queues", 1, &["readonly"], 0, 0, 0),
+    ("cq.publish", -4, &["write", "denyoom", "fast"], 1, 1, 1),
+    ("cq.receive", -4, &["write", "blocking"], 1, 1, 1),
+    ("cq.ack", -5, &["write", "fast"], 1, 1, 1),
+    ("cq.nack", -5, &["write", "fast"], 1, 1, 1),
+    ("cq.touch", -5, &["write", "fast"], 1, 1, 1),
+    ("cq.term", -5, &["write", "fast"], 1, 1, 1),
+    ("cq.dlq", -2, &[], 0, 0, 0),
 ];
 
 fn command_entry(entry: &CommandSpec) -> Frame {

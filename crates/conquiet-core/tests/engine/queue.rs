@@ -910,3 +910,38 @@ fn keyed_publishes_are_deduplicated_for_two_minutes_by_default() {
         }
     ));
 }
+
+#[test]
+fn xreadgroup_on_a_policy_group_redelivers_expired_leases_first() {
+    let mut e = engine();
+    simple(&mut e, 100, 5);
+    let a = publish(&mut e, 0, "a");
+    let read = |consumer: &str| Command::ReadGroup {
+        group: k("g"),
+        consumer: k(consumer),
+        streams: vec![(k("q"), GroupReadFrom::New)],
+        count: Some(10),
+        no_ack: false,
+    };
+    let Reply::Messages(first) = ok(&mut e, 0, &read("c1")) else {
+        panic!("a receive");
+    };
+    assert_eq!((first[0].id, first[0].deliveries), (a, 1));
+    assert_eq!(ok(&mut e, 50, &read("c2")), Reply::Messages(Vec::new()));
+    assert!(!is_write(&e, 50, &read("c2")));
+    assert_eq!(e.wake_time(50, &read("c2")), Some(100));
+    let b = publish(&mut e, 60, "b");
+    let Reply::Messages(second) = ok(&mut e, 100, &read("c2")) else {
+        panic!("a receive");
+    };
+    let got: Vec<_> = second.iter().map(|m| (m.id, m.deliveries)).collect();
+    assert_eq!(got, [(a, 2), (b, 1)]);
+    let two = Command::ReadGroup {
+        group: k("g"),
+        consumer: k("c"),
+        streams: vec![(k("q"), GroupReadFrom::New), (k("q"), GroupReadFrom::New)],
+        count: None,
+        no_ack: false,
+    };
+    assert!(matches!(err(&mut e, 200, &two), CommandError::InvalidArgument(_)));
+}

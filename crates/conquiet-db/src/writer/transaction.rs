@@ -2,7 +2,7 @@
 //! durable all together or not at all; WATCH compares per-key change numbers.
 
 use conquiet_core::codec::encode_record;
-use conquiet_core::{Command, Decision, Op, Record};
+use conquiet_core::{Command, CommandError, Decision, Op, Record};
 
 use super::Writer;
 use crate::{DbError, TxOutcome};
@@ -31,11 +31,6 @@ impl Writer {
         let now = self.now();
         // Copies of every stream the transaction may touch (nodes are shared, so this costs
         // the node count, not the entries), to undo it if its record cannot be written.
-        // Commands that may write to streams they do not name (dead letters, redrive targets)
-        // cannot be undone by copying the named streams, so they are refused here.
-        if commands.iter().any(Command::writes_elsewhere) {
-            return Err(conquiet_core::CommandError::NotInTransaction.into());
-        }
         let mut keys: Vec<&[u8]> = commands.iter().flat_map(Command::keys).collect();
         keys.sort_unstable();
         keys.dedup();
@@ -50,6 +45,11 @@ impl Writer {
             match self.engine.decide(now, command) {
                 Err(e) => replies.push(Err(e)),
                 Ok(Decision::Read(reply)) => replies.push(Ok(reply)),
+                // An op that may change a stream the commands did not name (a dead letter, a
+                // redrive target) could not be undone from the copies: refused, unapplied.
+                Ok(Decision::Write(op)) if op.keys().iter().any(|k| !keys.contains(k)) => {
+                    replies.push(Err(CommandError::NotInTransaction));
+                }
                 Ok(Decision::Write(op)) => {
                     // Later commands must see earlier ones, so ops apply as they are decided;
                     // the record is written once all are known.

@@ -6,6 +6,19 @@ mod auth;
 mod client;
 mod command;
 mod config;
+mod cq_ack;
+mod cq_args;
+mod cq_create;
+mod cq_dlq;
+mod cq_info;
+mod cq_nack;
+mod cq_policy;
+mod cq_publish;
+mod cq_queues;
+mod cq_receive;
+mod cq_set;
+mod cq_term;
+mod cq_touch;
 mod dbsize;
 mod del;
 mod discard;
@@ -47,6 +60,7 @@ mod xsetid;
 mod xtrim;
 
 pub use client::check_client_name;
+pub use cq_dlq::CQ_DLQ_HELP;
 pub use xgroup::XGROUP_HELP;
 pub use xinfo::XINFO_HELP;
 
@@ -56,7 +70,8 @@ use crate::conn::ConnCommand;
 use crate::error::ParseError;
 use crate::parse::{Parsed, Spec};
 
-/// Every command conquiet parses. Streams first: they are most of the traffic.
+/// Every command conquiet parses. Streams first: they are most of the traffic; then the
+/// work-queue commands (conquiet's own, `cq_*.rs`), hottest first.
 pub(crate) const COMMANDS: &[Spec] = &[
     xadd::SPEC,
     xreadgroup::SPEC,
@@ -73,6 +88,17 @@ pub(crate) const COMMANDS: &[Spec] = &[
     xdel::SPEC,
     xtrim::SPEC,
     xsetid::SPEC,
+    cq_receive::SPEC,
+    cq_ack::SPEC,
+    cq_publish::SPEC,
+    cq_nack::SPEC,
+    cq_touch::SPEC,
+    cq_term::SPEC,
+    cq_create::SPEC,
+    cq_set::SPEC,
+    cq_info::SPEC,
+    cq_queues::SPEC,
+    cq_dlq::SPEC,
     del::SPEC,
     unlink::SPEC,
     exists::SPEC,
