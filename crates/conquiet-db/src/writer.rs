@@ -457,6 +457,11 @@ impl Writer {
     fn finish_batch(&mut self) {
         self.stats.batches += 1;
         self.wake_waiters();
+        // Before the sync starts: a recheck may append (a redelivery), and its reply must be
+        // covered by this batch's sync, or it would wait for the next event, which may never
+        // come.
+        let now = self.now();
+        self.recheck_waiters(now);
         #[cfg(test)]
         if self.options.broken_ack_before_sync {
             for (_, answer) in self.held.drain(..) {
@@ -465,8 +470,6 @@ impl Writer {
         }
         self.start_sync_if_due();
         self.release();
-        let now = self.now();
-        self.recheck_waiters(now);
         for waiter in self.waiters.take_expired(now) {
             let _ = waiter.reply.send(Ok(waiter.command.empty_reply()));
         }

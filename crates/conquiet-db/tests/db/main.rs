@@ -3,4 +3,5 @@
 
 mod common;
 mod kill;
+mod queue;
 mod store;
