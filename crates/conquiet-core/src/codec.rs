@@ -397,6 +397,7 @@ fn write_op<W: Write>(e: &mut Enc<'_, W>, op: &Op) -> io::Result<()> {
         Op::QueueCreate { .. }
         | Op::SetPolicies { .. }
         | Op::Publish { .. }
+        | Op::Duplicate { .. }
         | Op::Receive { .. }
         | Op::Settle { .. }
         | Op::Redrive { .. } => queue::write_queue_op(e, op),

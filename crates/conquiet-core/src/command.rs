@@ -420,6 +420,12 @@ pub enum Op {
         handles: Vec<Handle>,
         dead_letter: Vec<u8>,
     },
+    /// A publish whose idempotency key was seen within the window: nothing is added; logged
+    /// so the stream's duplicate counter is as durable as the rest.
+    Duplicate {
+        key: Vec<u8>,
+        id: StreamId,
+    },
     /// Each dead letter `id` goes to its target stream with a new id at the record's time.
     Redrive {
         dead_letter: Vec<u8>,
@@ -443,7 +449,8 @@ impl Op {
             | Op::Ack { key, .. }
             | Op::QueueCreate { key, .. }
             | Op::SetPolicies { key, .. }
-            | Op::Publish { key, .. } => vec![key],
+            | Op::Publish { key, .. }
+            | Op::Duplicate { key, .. } => vec![key],
             Op::Receive {
                 receive,
                 dead_letter,

@@ -250,6 +250,7 @@ impl Engine {
             Op::QueueCreate { .. }
             | Op::SetPolicies { .. }
             | Op::Publish { .. }
+            | Op::Duplicate { .. }
             | Op::Receive { .. }
             | Op::Settle { .. }
             | Op::Redrive { .. } => self.apply_queue(now, op),

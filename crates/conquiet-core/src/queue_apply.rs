@@ -77,6 +77,13 @@ impl Engine {
                     duplicate: false,
                 }
             }
+            Op::Duplicate { key, id } => {
+                self.stream_mut(key).queue.counters.duplicates += 1;
+                Reply::Published {
+                    id: *id,
+                    duplicate: true,
+                }
+            }
             Op::Receive {
                 receive,
                 dead_letter,

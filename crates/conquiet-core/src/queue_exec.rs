@@ -240,9 +240,9 @@ impl Engine {
         if let Some(key) = &publish.dedup_key {
             check_name("key", key)?;
             if let Some(id) = stream.and_then(|s| s.queue.duplicate_of(key, now)) {
-                return Ok(Decision::Read(Reply::Published {
+                return Ok(Decision::Write(Op::Duplicate {
+                    key: publish.key.clone(),
                     id,
-                    duplicate: true,
                 }));
             }
             if stream.is_some_and(|s| s.queue.live_dedup_keys(now) >= DEDUP_KEYS_MAX) {

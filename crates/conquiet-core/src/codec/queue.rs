@@ -1,4 +1,4 @@
-//! Bytes of the work-queue ops (record tags 17 to 22) and of the policies, which snapshots
+//! Bytes of the work-queue ops (record tags 17 to 23) and of the policies, which snapshots
 //! write too. Tabled in docs/record-format.md; paired functions as in the parent module.
 
 use std::io::{self, Read, Write};
@@ -100,6 +100,11 @@ pub(super) fn write_queue_op<W: Write>(e: &mut Enc<'_, W>, op: &Op) -> io::Resul
             }
             e.bytes(dead_letter)
         }
+        Op::Duplicate { key, id } => {
+            e.u8(23)?;
+            e.bytes(key)?;
+            e.id(*id)
+        }
         Op::Redrive { dead_letter, moves } => {
             e.u8(22)?;
             e.bytes(dead_letter)?;
@@ -191,6 +196,10 @@ pub(super) fn read_queue_op<R: Read>(d: &mut Dec<'_, R>, tag: u8) -> Result<Op, 
             }
             Op::Redrive { dead_letter, moves }
         }
+        23 => Op::Duplicate {
+            key: d.name()?,
+            id: d.id()?,
+        },
         tag => return Err(CodecError::OpTag(tag)),
     })
 }
