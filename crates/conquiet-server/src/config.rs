@@ -52,6 +52,13 @@ pub struct ServeArgs {
     /// Log format: `human` or `json` (default human).
     #[arg(long, env = "CONQUIET_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// Address for the HTTP/JSON API and /metrics; `off` or empty disables it
+    /// (default 127.0.0.1:8390).
+    #[arg(long, env = "CONQUIET_HTTP_ADDR")]
+    pub http_addr: Option<String>,
+    /// Bearer token every HTTP route except /health requires (default none).
+    #[arg(long, env = "CONQUIET_HTTP_TOKEN", hide_env_values = true)]
+    pub http_token: Option<String>,
 }
 
 /// The same settings as they may appear in the TOML file.
@@ -69,6 +76,8 @@ struct FileConfig {
     clients_bytes_max: Option<usize>,
     shutdown_timeout_ms: Option<u64>,
     log_format: Option<String>,
+    http_addr: Option<String>,
+    http_token: Option<String>,
 }
 
 /// How logs are written.
@@ -88,6 +97,10 @@ pub struct Config {
     pub limits: ClientLimits,
     pub shutdown_timeout: Duration,
     pub log_format: LogFormat,
+    /// Where the HTTP API listens; `None` disables it.
+    pub http_addr: Option<SocketAddr>,
+    /// The bearer token HTTP clients must send; `None` lets every client in.
+    pub http_token: Option<String>,
 }
 
 impl Default for Config {
@@ -100,6 +113,8 @@ impl Default for Config {
             limits: ClientLimits::default(),
             shutdown_timeout: Duration::from_secs(10),
             log_format: LogFormat::Human,
+            http_addr: Some(SocketAddr::from(([127, 0, 0, 1], 8390))),
+            http_token: None,
         }
     }
 }
@@ -171,9 +186,26 @@ impl Config {
                 }
             };
         }
+        if let Some(addr) = pick(&args.http_addr, &file.http_addr) {
+            config.http_addr = parse_http_addr(&addr)?;
+        }
+        config.http_token = pick(&args.http_token, &file.http_token).filter(|t| !t.is_empty());
         config.limits.check().map_err(ConfigError::Invalid)?;
         Ok(config)
     }
+}
+
+/// `off` or an empty string disables the HTTP API; anything else must be an address.
+fn parse_http_addr(text: &str) -> Result<Option<SocketAddr>, ConfigError> {
+    let text = text.trim();
+    if text.is_empty() || text.eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    text.parse().map(Some).map_err(|_| {
+        ConfigError::Invalid(format!(
+            "http address {text:?}: expected host:port (like 127.0.0.1:8390) or off"
+        ))
+    })
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -211,6 +243,42 @@ mod tests {
         assert_eq!(config.limits.clients_max, 9);
         assert_eq!(config.resp_addr.port(), 7000);
         assert_eq!(config.data_dir, PathBuf::from("conquiet-data"));
+    }
+
+    #[test]
+    fn the_http_address_defaults_on_and_can_be_turned_off() {
+        let config = Config::resolve(&ServeArgs::default()).unwrap();
+        assert_eq!(
+            config.http_addr,
+            Some(SocketAddr::from(([127, 0, 0, 1], 8390)))
+        );
+        assert_eq!(config.http_token, None);
+        for off in ["off", "", "OFF"] {
+            let args = ServeArgs {
+                http_addr: Some(off.into()),
+                ..ServeArgs::default()
+            };
+            assert_eq!(Config::resolve(&args).unwrap().http_addr, None, "{off:?}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "http_addr = \"0.0.0.0:9000\"\nhttp_token = \"t\"\n").unwrap();
+        let args = ServeArgs {
+            config: Some(path),
+            ..ServeArgs::default()
+        };
+        let config = Config::resolve(&args).unwrap();
+        assert_eq!(
+            config.http_addr,
+            Some(SocketAddr::from(([0, 0, 0, 0], 9000)))
+        );
+        assert_eq!(config.http_token.as_deref(), Some("t"));
+        let args = ServeArgs {
+            http_addr: Some("nowhere".into()),
+            ..ServeArgs::default()
+        };
+        let error = Config::resolve(&args).unwrap_err().to_string();
+        assert!(error.contains("nowhere"), "{error}");
     }
 
     #[test]

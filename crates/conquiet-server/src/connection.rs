@@ -338,6 +338,7 @@ impl Conn {
     }
 
     pub(crate) fn frame_for(&self, command: &Command, result: Result<Reply, DbError>) -> Frame {
+        self.shared.counters.note(command, result.as_ref());
         match result {
             Ok(reply) => reply_frame(command, &reply, self.proto),
             Err(e) => error_frame(&db_error_text(&e)),
@@ -390,7 +391,13 @@ impl Conn {
                     let command = engine_commands
                         .next()
                         .expect("one command per engine request");
-                    let frame = match results.next() {
+                    let result = results.next();
+                    if let Some(result) = &result {
+                        self.shared
+                            .counters
+                            .note_in_transaction(command, result.as_ref());
+                    }
+                    let frame = match result {
                         Some(Ok(reply)) => reply_frame(command, &reply, self.proto),
                         Some(Err(e)) => error_frame(&e.to_string()),
                         None => error_frame("ERR transaction reply missing"),

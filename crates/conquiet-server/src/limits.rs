@@ -61,3 +61,25 @@ impl ClientLimits {
         Ok(())
     }
 }
+
+/// Largest HTTP request body. A batch publish of a few maximum-size entries fits; anything
+/// larger is refused (413) before it is buffered.
+pub const HTTP_BODY_BYTES_MAX: usize = 16 << 20;
+/// Longest long-poll of `POST /v1/queues/{name}/receive`: below common proxy and load-balancer
+/// idle timeouts (30 s and more), so a waiting receive is not cut by the network.
+pub const HTTP_WAIT_MS_MAX: u64 = 20_000;
+/// Most messages in one batch publish: each is its own command, so a batch costs as many
+/// writer slots as it has messages.
+pub const HTTP_PUBLISH_BATCH_MAX: usize = 1_000;
+/// Most dead letters one `GET /v1/dlq/{name}/messages` returns, and its default.
+pub const HTTP_PAGE_COUNT_MAX: u64 = 1_000;
+pub const HTTP_PAGE_COUNT_DEFAULT: u64 = 100;
+/// Most HTTP connections open at once; more are answered 503 and closed.
+pub const HTTP_CONNECTIONS_MAX: usize = 10_000;
+/// How long a client may take to send a request's headers, so a silent connection does not
+/// hold a slot for ever.
+pub const HTTP_HEADER_READ_MS: u64 = 30_000;
+/// Queues whose refused-as-full publishes are counted one by one for /metrics; refusals for
+/// queues past it are counted together, so a client inventing names cannot grow the map.
+pub const REJECTED_FULL_QUEUES_MAX: usize = 10_000;
+const _: () = assert!(HTTP_PAGE_COUNT_DEFAULT <= HTTP_PAGE_COUNT_MAX);

@@ -1,4 +1,5 @@
-//! The `conquiet` binary: `conquiet serve` runs the server.
+//! The `conquiet` binary: `conquiet serve` runs the server; the other subcommands are the
+//! client (`conquiet-cli`).
 
 use clap::{Parser, Subcommand};
 use conquiet_server::{Config, LogFormat, ServeArgs};
@@ -18,11 +19,16 @@ struct Cli {
 enum Sub {
     /// Run the server: Redis protocol on --resp-addr, data in --data-dir.
     Serve(ServeArgs),
+    #[command(flatten)]
+    Client(conquiet_cli::Command),
 }
 
 fn main() {
     let cli = Cli::parse();
-    let Sub::Serve(args) = cli.command;
+    let args = match cli.command {
+        Sub::Serve(args) => args,
+        Sub::Client(command) => std::process::exit(conquiet_cli::run(command).code()),
+    };
     if let Err(e) = run(args) {
         // One clear line for people; no backtrace.
         eprintln!("conquiet: {e:#}");

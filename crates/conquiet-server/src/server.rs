@@ -1,6 +1,7 @@
-//! The listener and its lifecycle: lock the data directory, recover the store, accept clients
-//! up to the limit, and on shutdown stop accepting, let commands in flight finish, wake
-//! blocked readers with their empty reply, sync and close the log, all within a deadline.
+//! The listeners and their lifecycle: lock the data directory, recover the store, accept RESP
+//! clients up to the limit (and HTTP clients in `http::serve`), and on shutdown stop accepting,
+//! let commands in flight finish, wake blocked readers and long-polls with their empty reply,
+//! sync and close the log, all within a deadline.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -12,10 +13,12 @@ use conquiet_db::{Db, DbOptions};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 
 use crate::config::Config;
 use crate::connection;
+use crate::counters::Counters;
+use crate::http;
 use crate::lockfile::{self, DirLock, LockError};
 
 /// Why the server could not start or stopped badly.
@@ -59,13 +62,17 @@ pub struct Shared {
     pub commands_processed: AtomicU64,
     pub connections_received: AtomicU64,
     pub connections_rejected: AtomicU64,
+    /// Commands, refusals and HTTP connections, for `/metrics`.
+    pub counters: Counters,
 }
 
 /// A running server.
 pub struct Running {
     pub resp_addr: SocketAddr,
+    /// Where the HTTP API listens; `None` when it is off.
+    pub http_addr: Option<SocketAddr>,
     shutdown: Stopper,
-    task: tokio::task::JoinHandle<Result<(), ServerError>>,
+    task: JoinHandle<Result<(), ServerError>>,
 }
 
 /// Starts a graceful shutdown from anywhere (a signal handler, a test).
@@ -120,17 +127,15 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
         elapsed_ms = report.elapsed_ms,
         "store recovered"
     );
-    let listener = TcpListener::bind(config.resp_addr)
-        .await
-        .map_err(|source| ServerError::Bind {
-            addr: config.resp_addr,
-            source,
-        })?;
-    let resp_addr = listener.local_addr().map_err(|source| ServerError::Bind {
-        addr: config.resp_addr,
-        source,
-    })?;
-    tracing::info!(%resp_addr, fsync = ?config.fsync, data_dir = %config.data_dir.display(), "listening");
+    let (listener, resp_addr) = bind(config.resp_addr).await?;
+    let (http_listener, http_addr) = match config.http_addr {
+        Some(addr) => {
+            let (listener, bound) = bind(addr).await?;
+            (Some(listener), Some(bound))
+        }
+        None => (None, None),
+    };
+    tracing::info!(%resp_addr, ?http_addr, fsync = ?config.fsync, data_dir = %config.data_dir.display(), "listening");
     let shared = Arc::new(Shared {
         db,
         config,
@@ -141,18 +146,30 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
         commands_processed: AtomicU64::new(0),
         connections_received: AtomicU64::new(0),
         connections_rejected: AtomicU64::new(0),
+        counters: Counters::default(),
     });
     let (shutdown, watcher) = watch::channel(false);
-    let task = tokio::spawn(serve(listener, shared, watcher, lock));
+    let http = http_listener.map(|l| tokio::spawn(http::serve(l, shared.clone(), watcher.clone())));
+    let task = tokio::spawn(serve(listener, http, shared, watcher, lock));
     Ok(Running {
         resp_addr,
+        http_addr,
         shutdown: Stopper(Arc::new(shutdown)),
         task,
     })
 }
 
+/// A listener on `addr` and the address it got (the port, when `addr` asked for port 0).
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), ServerError> {
+    let bind_error = |source| ServerError::Bind { addr, source };
+    let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
+    let bound = listener.local_addr().map_err(bind_error)?;
+    Ok((listener, bound))
+}
+
 async fn serve(
     listener: TcpListener,
+    http: Option<JoinHandle<usize>>,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
     lock: DirLock,
@@ -200,20 +217,34 @@ async fn serve(
         closed
     })
     .await;
-    let result = match drained {
+    let mut cut = 0;
+    let mut timed_out = false;
+    let mut result = match drained {
         Ok(Ok(Ok(()))) => Ok(()),
         Ok(Ok(Err(e))) => Err(ServerError::Close(e.to_string())),
         Ok(Err(e)) => Err(ServerError::Close(e.to_string())),
         Err(_) => {
-            let cut = connections.len();
+            timed_out = true;
+            cut = connections.len();
             connections.abort_all();
             while connections.join_next().await.is_some() {}
-            Err(ServerError::ShutdownTimeout(
-                started.elapsed().as_millis(),
-                cut,
-            ))
+            Ok(())
         }
     };
+    // The HTTP task drains its own connections under the same deadline (it started counting
+    // when it saw the same shutdown signal), so this wait ends by then too.
+    if let Some(http) = http {
+        match http.await {
+            Ok(http_cut) => cut += http_cut,
+            Err(e) => tracing::warn!(error = %e, "the http task failed"),
+        }
+    }
+    if (timed_out || cut > 0) && result.is_ok() {
+        result = Err(ServerError::ShutdownTimeout(
+            started.elapsed().as_millis(),
+            cut,
+        ));
+    }
     drop(lock);
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,

@@ -206,6 +206,7 @@ fn a_second_server_on_the_same_data_directory_is_refused() {
     let config = Config {
         data_dir: server.dir.path().to_path_buf(),
         resp_addr: "127.0.0.1:0".parse().unwrap(),
+        http_addr: None,
         ..Config::default()
     };
     let refused = server

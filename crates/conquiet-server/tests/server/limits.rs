@@ -457,15 +457,28 @@ fn clients_together_cannot_buffer_past_the_all_clients_budget() {
     });
     let addr = server.addr;
     // Each client sends most of a 1 MB argument and stops: the server must hold it unparsed.
-    let mut bigs: Vec<std::net::TcpStream> = (0..4)
-        .map(|_| {
-            let mut raw = std::net::TcpStream::connect(addr).expect("connect");
-            raw.write_all(b"*1\r\n$1000000\r\n").expect("header");
-            raw.write_all(&vec![b'x'; 900_000]).expect("partial body");
-            raw
-        })
-        .collect();
+    // A client the server cuts off while it is still sending (a broken pipe) was refused too.
     let mut refused = 0;
+    let mut bigs: Vec<std::net::TcpStream> = Vec::new();
+    for _ in 0..4 {
+        let mut raw = std::net::TcpStream::connect(addr).expect("connect");
+        let sent = raw
+            .write_all(b"*1\r\n$1000000\r\n")
+            .and_then(|()| raw.write_all(&vec![b'x'; 900_000]));
+        match sent {
+            Ok(()) => bigs.push(raw),
+            Err(e) => {
+                assert!(
+                    matches!(
+                        e.kind(),
+                        std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+                    ),
+                    "{e}"
+                );
+                refused += 1;
+            }
+        }
+    }
     for raw in &mut bigs {
         let mut peer = Peer::from_stream(raw.try_clone().expect("clone"));
         if let Some(reply) = peer.until_closed(Duration::from_secs(1)) {

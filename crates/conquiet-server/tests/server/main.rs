@@ -1,6 +1,6 @@
 //! End-to-end tests of `conquiet serve`: with the `redis` crate as a real client, over raw
 //! sockets against the client limits, and (ignored unless Redis runs on 6379) differentially
-//! against a real Redis 7.0.
+//! against a real Redis 7.0; the HTTP API (`http_*`) through a small raw-socket client.
 #![expect(
     clippy::unwrap_used,
     reason = "test helpers fail loudly; a panic is the failure report"
@@ -8,6 +8,12 @@
 
 mod differential;
 mod e2e;
+mod http_api;
+mod http_client;
+mod http_errors;
+mod http_longpoll;
+mod http_metrics;
+mod http_openapi;
 mod limits;
 mod process;
 mod support;

@@ -20,6 +20,7 @@ fn spawn_with(dir: &std::path::Path, port: u16, extra: &[&str]) -> Child {
         .args(["serve", "--data-dir"])
         .arg(dir)
         .args(["--resp-addr", &format!("127.0.0.1:{port}")])
+        .args(["--http-addr", "off"])
         .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -31,6 +31,7 @@ impl TestServer {
         let mut config = Config {
             data_dir: dir.path().to_path_buf(),
             resp_addr: "127.0.0.1:0".parse().expect("addr"),
+            http_addr: Some("127.0.0.1:0".parse().expect("addr")),
             ..Config::default()
         };
         configure(&mut config);
