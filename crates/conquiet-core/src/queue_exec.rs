@@ -123,7 +123,9 @@ impl Engine {
                     key: key.clone(),
                     group: group.clone(),
                     consumer: consumer.clone(),
-                    count: count.unwrap_or(RECEIVE_COUNT_MAX).clamp(1, RECEIVE_COUNT_MAX),
+                    count: count
+                        .unwrap_or(RECEIVE_COUNT_MAX)
+                        .clamp(1, RECEIVE_COUNT_MAX),
                     lease_ms: None,
                 },
                 _ => return None,
@@ -269,7 +271,11 @@ impl Engine {
         }))
     }
 
-    pub(crate) fn decide_receive(&self, now: u64, receive: &Receive) -> Result<Decision, CommandError> {
+    pub(crate) fn decide_receive(
+        &self,
+        now: u64,
+        receive: &Receive,
+    ) -> Result<Decision, CommandError> {
         check_name("consumer", &receive.consumer)?;
         if receive.count == 0 || receive.count > RECEIVE_COUNT_MAX {
             return Err(CommandError::InvalidArgument(format!(

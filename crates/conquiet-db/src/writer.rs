@@ -121,8 +121,8 @@ pub struct Stats {
 /// Upper bounds, in µs, of the fsync latency buckets (Prometheus `le`); the last bucket is
 /// everything above.
 pub const FSYNC_BUCKETS_US: [u64; 14] = [
-    100, 250, 500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 256_000,
-    1_000_000, 4_000_000,
+    100, 250, 500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 256_000, 1_000_000,
+    4_000_000,
 ];
 
 /// Counts of durations per bucket of `FSYNC_BUCKETS_US`, plus their number and sum.

@@ -946,5 +946,8 @@ fn xreadgroup_on_a_policy_group_redelivers_expired_leases_first() {
         count: None,
         no_ack: false,
     };
-    assert!(matches!(err(&mut e, 200, &two), CommandError::InvalidArgument(_)));
+    assert!(matches!(
+        err(&mut e, 200, &two),
+        CommandError::InvalidArgument(_)
+    ));
 }

@@ -77,7 +77,8 @@ fn queue_state_survives_restarts_from_the_log_and_from_a_snapshot() {
     let db = open(&storage);
     db.submit_blocking(create(60_000)).expect("create");
     for body in ["a", "b", "c"] {
-        db.submit_blocking(publish(body, Delay::None)).expect("publish");
+        db.submit_blocking(publish(body, Delay::None))
+            .expect("publish");
     }
     db.submit_blocking(publish("later", Delay::AfterMs(5_000)))
         .expect("publish");
@@ -105,7 +106,13 @@ fn queue_state_survives_restarts_from_the_log_and_from_a_snapshot() {
     let dup = db
         .submit_blocking(publish("b", Delay::None))
         .expect("publish");
-    assert!(matches!(dup, Reply::Published { duplicate: true, .. }));
+    assert!(matches!(
+        dup,
+        Reply::Published {
+            duplicate: true,
+            ..
+        }
+    ));
     db.close().expect("close");
 
     let db = open(&storage.crash(4));
@@ -130,7 +137,10 @@ fn queue_state_survives_restarts_from_the_log_and_from_a_snapshot() {
     let again = messages(db.submit_blocking(receive("c2")).expect("receive"));
     assert_eq!(again.len(), 1, "the nacked entry, once its delay ran out");
     assert_eq!((again[0].id, again[0].deliveries), (got[0].id, 2));
-    assert!(again[0].token > got[2].token, "tokens keep growing after restarts");
+    assert!(
+        again[0].token > got[2].token,
+        "tokens keep growing after restarts"
+    );
     db.close().expect("close");
 }
 
@@ -206,10 +216,7 @@ fn a_transaction_refuses_a_receive_and_keeps_its_other_commands() {
         .build()
         .expect("runtime");
     let outcome = runtime
-        .block_on(db.submit_transaction(
-            vec![publish("b", Delay::None), receive("c")],
-            Vec::new(),
-        ))
+        .block_on(db.submit_transaction(vec![publish("b", Delay::None), receive("c")], Vec::new()))
         .expect("transaction");
     let TxOutcome::Done(replies) = outcome else {
         panic!("not watched, so not aborted");
