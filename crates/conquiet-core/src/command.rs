@@ -434,6 +434,20 @@ pub enum Op {
 }
 
 impl Op {
+    /// Whether this is a work-queue op (`queue_apply` performs it, `codec::queue` encodes it).
+    pub fn is_queue(&self) -> bool {
+        matches!(
+            self,
+            Op::QueueCreate { .. }
+                | Op::SetPolicies { .. }
+                | Op::Publish { .. }
+                | Op::Duplicate { .. }
+                | Op::Receive { .. }
+                | Op::Settle { .. }
+                | Op::Redrive { .. }
+        )
+    }
+
     /// Every stream the op changes.
     pub fn keys(&self) -> Vec<&[u8]> {
         match self {

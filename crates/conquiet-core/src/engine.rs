@@ -247,13 +247,7 @@ impl Engine {
                     .count();
                 Reply::Int(removed as i64)
             }
-            Op::QueueCreate { .. }
-            | Op::SetPolicies { .. }
-            | Op::Publish { .. }
-            | Op::Duplicate { .. }
-            | Op::Receive { .. }
-            | Op::Settle { .. }
-            | Op::Redrive { .. } => self.apply_queue(now, op),
+            op if op.is_queue() => self.apply_queue(now, op),
             _ => self.apply_group(now, op),
         }
     }
