@@ -77,7 +77,15 @@ fn crash_redeliver_dead_letter_redrive_and_ack_across_resp_http_and_cli() {
 
     // RESP: the queue, with a short lease and two deliveries at most.
     let created: String = redis::cmd("CQ.CREATE")
-        .arg(&["jobs", "LEASE", "400", "MAX-DELIVERIES", "2", "BACKOFF", "NONE"])
+        .arg(&[
+            "jobs",
+            "LEASE",
+            "400",
+            "MAX-DELIVERIES",
+            "2",
+            "BACKOFF",
+            "NONE",
+        ])
         .query(&mut resp)
         .expect("CQ.CREATE");
     assert_eq!(created, "OK");
@@ -161,12 +169,23 @@ fn crash_redeliver_dead_letter_redrive_and_ack_across_resp_http_and_cli() {
     assert_eq!(redriven["redriven"], json!(1), "{redriven}");
 
     // CLI: a healthy consumer takes it and acks it.
-    let (code, out) = cli(&url, &["consume", "jobs", "--consumer", "finisher", "--ack"]);
+    let (code, out) = cli(
+        &url,
+        &["consume", "jobs", "--consumer", "finisher", "--ack"],
+    );
     assert_eq!(code, 0, "{out}");
     let docs = documents(&out);
     let taken = &docs[0]["messages"][0];
-    assert_eq!(taken["fields"], json!({ "task": "resize", "image": "42" }), "{out}");
-    assert_eq!(taken["deliveries"], json!(1), "a new entry after the redrive");
+    assert_eq!(
+        taken["fields"],
+        json!({ "task": "resize", "image": "42" }),
+        "{out}"
+    );
+    assert_eq!(
+        taken["deliveries"],
+        json!(1),
+        "a new entry after the redrive"
+    );
     assert!(out.contains("\"acked\""), "{out}");
 
     // RESP: the figures tell the same story.
