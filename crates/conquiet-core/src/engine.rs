@@ -194,6 +194,7 @@ impl Engine {
             } => {
                 let node = self.config.node;
                 let stream = self.streams.entry(key.clone()).or_default();
+                crate::queue_apply::make_room(stream, crate::stream::data_bytes(data));
                 stream.append(*id, data.clone(), node);
                 if let Some(trim) = trim {
                     stream.trim(*trim);
@@ -305,6 +306,11 @@ impl Engine {
         let last = stream.map_or(StreamId::ZERO, Stream::last_id);
         let id = next_id(now, last, id)?;
         let data = EntryData::pack(fields);
+        // A stream with a work-queue policy keeps its limits for XADD too.
+        if let Some(stream) = stream {
+            let bytes = crate::stream::data_bytes(&data);
+            crate::queue_exec::check_room(stream, key, 1, bytes)?;
+        }
         let trim = trim.map(|t| self.resolve(t));
         Ok(Decision::Write(Op::Add {
             key: key.to_vec(),

@@ -210,6 +210,7 @@ impl Engine {
                 }
             }
         }
+        forget_passed_delays(stream);
         let mut messages = Vec::with_capacity(delivered.len());
         for id in delivered {
             let data = stream.get(id).cloned();
@@ -383,6 +384,27 @@ fn group_mut<'s>(stream: &'s mut Stream, group: &[u8]) -> &'s mut Group {
         .groups
         .get_mut(group)
         .expect("decide checked the group")
+}
+
+/// Drops the delays of entries every group's cursor has passed: those entries are pending,
+/// waiting or settled in every group, so their publish delay can no longer matter (a group
+/// created later, reading from the start, delivers them without it). Keeps the map, and the
+/// work scanning it, proportional to the delayed entries still ahead.
+fn forget_passed_delays(stream: &mut Stream) {
+    let Some(floor) = stream.groups.values().map(|g| g.last_id).min() else {
+        return;
+    };
+    let passed = stream
+        .queue
+        .delays
+        .first_key_value()
+        .is_some_and(|(first, _)| *first <= floor);
+    if passed {
+        stream.queue.delays = match floor.next() {
+            Some(start) => stream.queue.delays.split_off(&start),
+            None => Default::default(),
+        };
+    }
 }
 
 /// Under `drop-oldest`, removes the oldest entries until one more of `bytes` fits.

@@ -63,9 +63,9 @@ impl Engine {
                 check_settle(action, handles.len())?;
                 let (_, g) = self.group_for_claim(key, group)?;
                 let dead_letter = dead_letter_of(key, g);
-                let fails = matches!(action, Settle::Nack { .. } | Settle::Term { .. });
-                if fails {
-                    self.check_dead_letter_room(&dead_letter)?;
+                check_dead_letter_name(key, &dead_letter)?;
+                if matches!(action, Settle::Nack { .. } | Settle::Term { .. }) {
+                    self.check_dead_letter_room(now, &dead_letter, handles.len())?;
                 }
                 let outcomes: Vec<SettleOutcome> = handles
                     .iter()
@@ -86,7 +86,7 @@ impl Engine {
                     dead_letter,
                 }))
             }
-            Command::Redrive(redrive) => self.decide_redrive(redrive),
+            Command::Redrive(redrive) => self.decide_redrive(now, redrive),
             Command::Purge { key } => {
                 let stream = self.streams.get(key).ok_or(CommandError::NoSuchKey)?;
                 if stream.is_empty() {
@@ -166,6 +166,11 @@ impl Engine {
         let group_policy = group_patch.apply_to(&group_policy_default());
         check_stream_policy(&stream_policy)?;
         check_group_policy(key, &group_policy)?;
+        let dead_letter = group_policy
+            .dead_letter
+            .clone()
+            .unwrap_or_else(|| dead_letter_name(key));
+        check_dead_letter_name(key, &dead_letter)?;
         Ok(Decision::Write(Op::QueueCreate {
             key: key.to_vec(),
             group: group.to_vec(),
@@ -201,6 +206,8 @@ impl Engine {
                 let current = g.policy.clone().unwrap_or_default();
                 let policy = group_patch.apply_to(&current);
                 check_group_policy(key, &policy)?;
+                let dead_letter = policy.dead_letter.clone();
+                check_dead_letter_name(key, &dead_letter.unwrap_or_else(|| dead_letter_name(key)))?;
                 Some((name.to_vec(), policy))
             }
         };
@@ -307,16 +314,19 @@ impl Engine {
         if plan.is_empty() {
             return Ok(Decision::Read(Reply::Messages(Vec::new())));
         }
-        if g.pel.len() + plan.deliveries() > PENDING_PER_GROUP_MAX {
+        // Expired leases are redelivered from the PEL: only waiting and new entries add to it.
+        let added = plan.deliveries() - plan.expired();
+        if g.pel.len() + added > PENDING_PER_GROUP_MAX {
             return Err(CommandError::limit(
                 "pending entries in the group",
-                g.pel.len() + plan.deliveries(),
+                g.pel.len() + added,
                 PENDING_PER_GROUP_MAX,
             ));
         }
         let dead_letter = dead_letter_of(&receive.key, g);
+        check_dead_letter_name(&receive.key, &dead_letter)?;
         if !plan.dead.is_empty() {
-            self.check_dead_letter_room(&dead_letter)?;
+            self.check_dead_letter_room(now, &dead_letter, plan.dead.len())?;
         }
         Ok(Decision::Write(Op::Receive {
             receive: receive.clone(),
@@ -324,16 +334,21 @@ impl Engine {
         }))
     }
 
-    /// A dead letter must be appendable: its stream may be created and has ids left.
-    fn check_dead_letter_room(&self, dead_letter: &[u8]) -> Result<(), CommandError> {
+    /// `count` dead letters must be appendable: the stream may be created and has ids left
+    /// for all of them (`apply` cannot fail halfway).
+    fn check_dead_letter_room(
+        &self,
+        now: u64,
+        dead_letter: &[u8],
+        count: usize,
+    ) -> Result<(), CommandError> {
         match self.streams.get(dead_letter) {
             None => self.check_stream_room(),
-            Some(s) if s.last_id() == StreamId::MAX => Err(CommandError::IdExhausted),
-            Some(_) => Ok(()),
+            Some(s) => check_ids_left(now, s.last_id(), count),
         }
     }
 
-    fn decide_redrive(&self, redrive: &Redrive) -> Result<Decision, CommandError> {
+    fn decide_redrive(&self, now: u64, redrive: &Redrive) -> Result<Decision, CommandError> {
         if let Some(to) = &redrive.to {
             check_name("key", to)?;
         }
@@ -363,6 +378,13 @@ impl Engine {
                     None => continue,
                 },
             };
+            // cq-source is entry data: any client could have written it.
+            check_name("key", &target).map_err(|_| {
+                CommandError::InvalidArgument(format!(
+                    "dead letter {} names a source stream longer than {NAME_BYTES_MAX} bytes",
+                    entry.id
+                ))
+            })?;
             if target == redrive.dead_letter {
                 return Err(CommandError::InvalidArgument(format!(
                     "redrive of {} would go back to the dead-letter stream '{}'",
@@ -393,9 +415,8 @@ impl Engine {
         for (target, (entries, bytes)) in &per_target {
             if let Some(s) = self.streams.get(target) {
                 check_room(s, target, *entries, *bytes)?;
-                if s.last_id() == StreamId::MAX {
-                    return Err(CommandError::IdExhausted);
-                }
+                let n = usize::try_from(*entries).unwrap_or(usize::MAX);
+                check_ids_left(now, s.last_id(), n)?;
             }
         }
         Ok(Decision::Write(Op::Redrive {
@@ -403,6 +424,27 @@ impl Engine {
             moves,
         }))
     }
+}
+
+/// Whether `count` entries can still get auto ids after `last` at `now`.
+fn check_ids_left(now: u64, mut last: StreamId, count: usize) -> Result<(), CommandError> {
+    for _ in 0..count {
+        last = next_id(now, last, IdSpec::Auto)?;
+    }
+    Ok(())
+}
+
+/// The dead-letter stream must be a valid name and not the stream itself (a RENAME can make a
+/// policy's dead-letter stream the stream it belongs to).
+fn check_dead_letter_name(key: &[u8], dead_letter: &[u8]) -> Result<(), CommandError> {
+    check_name("key", dead_letter)?;
+    if dead_letter == key {
+        return Err(CommandError::InvalidPolicy(format!(
+            "the dead-letter stream of '{}' is the stream itself",
+            show(key)
+        )));
+    }
+    Ok(())
 }
 
 fn check_delay(ms: u64) -> Result<(), CommandError> {

@@ -48,6 +48,14 @@ impl Plan {
     pub fn deliveries(&self) -> usize {
         self.again.len() + self.new.len()
     }
+
+    /// Deliveries of entries already pending (expired leases).
+    pub fn expired(&self) -> usize {
+        self.again
+            .iter()
+            .filter(|(_, again)| *again == Again::Expired)
+            .count()
+    }
 }
 
 /// How many more deliveries the group and the consumer have room for.
@@ -113,6 +121,11 @@ pub(crate) fn plan(stream: &Stream, g: &Group, receive: &Receive, now: u64) -> P
     for entry in stream.range(start, StreamId::MAX, scan, false) {
         if plan.new.len() >= want {
             break;
+        }
+        // Past the cursor yet already pending or waiting: XCLAIM FORCE, or XGROUP SETID back.
+        // Those are handed out from where they are, never a second time as new.
+        if g.pel.contains_key(&entry.id) || g.waiting.contains_key(&entry.id) {
+            continue;
         }
         match stream.queue.delays.get(&entry.id) {
             Some(&at) if at > now => plan.deferred.push((entry.id, at)),

@@ -333,6 +333,9 @@ fn tracing_free_log(reason: &str) {
     eprintln!("conquiet store: refusing all further commands: {reason}");
 }
 
+/// Most passes of waking blocked readers per batch (see `wake_waiters`).
+const WAKE_PASSES_MAX: usize = 4;
+
 /// What woke the writer.
 #[allow(clippy::large_enum_variant)] // one lives at a time, on the writer's stack
 enum Event {
@@ -556,20 +559,22 @@ impl Writer {
     }
 
     fn wake_waiters(&mut self) {
-        // Each pass may append (XREADGROUP records), which may touch nothing new: one pass of
-        // the streams this batch fed is enough, since reads never append entries.
-        let touched = std::mem::take(&mut self.touched);
-        if touched.is_empty() {
-            return;
-        }
-        let now = self.now();
-        for (seq, waiter) in self.waiters.take_touched(&touched) {
-            if waiter.reply.is_closed() {
-                continue; // The caller went away (a disconnected client): nothing to deliver.
+        // A woken receive may append to another stream (a dead letter), whose readers are then
+        // woken in the next pass; a few passes cover any chain, and what is left waits for the
+        // next batch.
+        for _ in 0..WAKE_PASSES_MAX {
+            let touched = std::mem::take(&mut self.touched);
+            if touched.is_empty() {
+                return;
             }
-            self.retry_waiter(now, seq, waiter);
+            let now = self.now();
+            for (seq, waiter) in self.waiters.take_touched(&touched) {
+                if waiter.reply.is_closed() {
+                    continue; // The caller went away (a disconnected client): nothing to deliver.
+                }
+                self.retry_waiter(now, seq, waiter);
+            }
         }
-        self.touched.clear();
     }
 
     /// Tries again the reads whose lease or delay time came, though nothing was appended.

@@ -951,3 +951,168 @@ fn xreadgroup_on_a_policy_group_redelivers_expired_leases_first() {
         CommandError::InvalidArgument(_)
     ));
 }
+
+/// Found by review: each of these once made `apply` panic or wrote a record or snapshot that
+/// could not be read back.
+#[test]
+fn review_cases_are_refused_in_decide_not_broken_in_apply() {
+    // A key whose default dead-letter name would be over the name limit.
+    let mut e = engine();
+    let long = "q".repeat(limits::NAME_BYTES_MAX - 2);
+    let too_long = Command::QueueCreate {
+        key: k(&long),
+        group: k("g"),
+        stream_policy: StreamPolicyPatch::default(),
+        group_policy: GroupPolicyPatch::default(),
+    };
+    assert!(matches!(
+        err(&mut e, 0, &too_long),
+        CommandError::Limit { .. }
+    ));
+
+    // Two dead letters in one op with ids for only one left.
+    let mut e = engine();
+    simple(&mut e, 1000, 5);
+    let near = Command::Add {
+        key: k("q:dlq"),
+        id: IdSpec::Explicit(id(u64::MAX, u64::MAX - 1)),
+        fields: fields(&[("f", "v")]),
+        no_create: false,
+        trim: None,
+    };
+    ok(&mut e, 0, &near);
+    publish(&mut e, 1, "a");
+    publish(&mut e, 2, "b");
+    let m = receive(&mut e, 3, "c", 2);
+    let term = Command::Settle {
+        key: k("q"),
+        group: k("g"),
+        action: Settle::Term { reason: k("x") },
+        handles: m
+            .iter()
+            .map(|m| Handle {
+                id: m.id,
+                token: m.token,
+            })
+            .collect(),
+    };
+    assert_eq!(err(&mut e, 4, &term), CommandError::IdExhausted);
+    assert_eq!(info(&mut e, 4, "q").groups[0].pending, 2, "nothing changed");
+
+    // A RENAME that makes the dead-letter stream the queue itself.
+    let mut e = engine();
+    create(
+        &mut e,
+        "q",
+        StreamPolicyPatch::default(),
+        GroupPolicyPatch {
+            dead_letter: Some(Some(k("d"))),
+            lease_ms: Some(10),
+            deliveries_max: Some(1),
+            ..GroupPolicyPatch::default()
+        },
+    );
+    ok(
+        &mut e,
+        0,
+        &Command::Rename {
+            from: k("q"),
+            to: k("d"),
+        },
+    );
+    let to_d = |n| {
+        Command::Publish(Publish {
+            key: k("d"),
+            fields: fields(&[("n", n)]),
+            delay: Delay::None,
+            dedup_key: None,
+        })
+    };
+    ok(&mut e, 1, &to_d("1"));
+    let receive_d = Command::Receive(Receive {
+        key: k("d"),
+        group: k("g"),
+        consumer: k("c"),
+        count: 5,
+        lease_ms: None,
+    });
+    assert!(matches!(
+        err(&mut e, 2, &receive_d),
+        CommandError::InvalidPolicy(_)
+    ));
+
+    // A dead letter naming an over-long source stream.
+    let mut e = engine();
+    let forged = Command::Add {
+        key: k("dl"),
+        id: IdSpec::Auto,
+        fields: vec![
+            (k("cq-source"), vec![b's'; limits::NAME_BYTES_MAX + 1]),
+            (k("f"), k("v")),
+        ],
+        no_create: false,
+        trim: None,
+    };
+    ok(&mut e, 0, &forged);
+    let redrive = Command::Redrive(Redrive {
+        dead_letter: k("dl"),
+        to: None,
+        start: ZERO,
+        end: MAX,
+        count: 0,
+    });
+    assert!(matches!(
+        err(&mut e, 1, &redrive),
+        CommandError::InvalidArgument(_)
+    ));
+
+    // XCLAIM FORCE of an entry past the cursor, then a receive.
+    let mut e = engine();
+    simple(&mut e, 1000, 5);
+    let Reply::Published { id: later, .. } = ok(
+        &mut e,
+        0,
+        &publish_cmd("q", "x", Delay::AfterMs(10_000), None),
+    ) else {
+        panic!("published");
+    };
+    let claim = Command::Claim(Claim {
+        key: k("q"),
+        group: k("g"),
+        consumer: k("c"),
+        idle_min_ms: 0,
+        ids: vec![later],
+        idle_ms: None,
+        time_ms: None,
+        retry_count: None,
+        force: true,
+        just_id: true,
+        last_id: None,
+    });
+    ok(&mut e, 1, &claim);
+    assert!(receive(&mut e, 2, "c2", 5).is_empty());
+    check_groups(&e);
+    let mut bytes = Vec::new();
+    encode_snapshot(&e, &mut bytes).expect("encode");
+    decode_snapshot(&mut bytes.as_slice()).expect("the snapshot reads back");
+}
+
+#[test]
+fn xadd_keeps_a_policy_streams_limits() {
+    let mut e = engine();
+    create(
+        &mut e,
+        "q",
+        StreamPolicyPatch {
+            entries_max: Some(1),
+            ..StreamPolicyPatch::default()
+        },
+        GroupPolicyPatch::default(),
+    );
+    add(&mut e, "q", 1, 0);
+    let second = add_cmd("q", IdSpec::Explicit(id(2, 0)), &[("f", "v")]);
+    assert!(matches!(
+        err(&mut e, 2, &second),
+        CommandError::QueueFull { .. }
+    ));
+}
