@@ -20,4 +20,4 @@ pub mod lockfile;
 pub mod server;
 
 pub use config::{Config, LogFormat, ServeArgs};
-pub use server::{Running, ServerError, Stopper, start};
+pub use server::{Running, ServerError, Stopper, start, start_with_storage};

@@ -105,13 +105,33 @@ impl Running {
 
 /// Locks the data directory, recovers the store, binds, and starts serving.
 pub async fn start(config: Config) -> Result<Running, ServerError> {
+    start_on(config, None).await
+}
+
+/// As [`start`], with the store on `storage` instead of the data directory's files (the
+/// directory is still locked): tests use a storage that fails writes or fsyncs on demand.
+pub async fn start_with_storage(
+    config: Config,
+    storage: Arc<dyn conquiet_db::Storage>,
+) -> Result<Running, ServerError> {
+    start_on(config, Some(storage)).await
+}
+
+async fn start_on(
+    config: Config,
+    storage: Option<Arc<dyn conquiet_db::Storage>>,
+) -> Result<Running, ServerError> {
     let lock = lockfile::lock(&config.data_dir)?;
     let dir = config.data_dir.clone();
     let options = DbOptions {
         fsync: config.fsync,
         ..DbOptions::default()
     };
-    let opened = tokio::task::spawn_blocking(move || Db::open_dir(&dir, options)).await;
+    let opened = tokio::task::spawn_blocking(move || match storage {
+        Some(storage) => Db::open(storage, options, Arc::new(conquiet_db::SystemClock)),
+        None => Db::open_dir(&dir, options),
+    })
+    .await;
     let store_error = |message: String| ServerError::Store {
         dir: config.data_dir.display().to_string(),
         message,

@@ -9,6 +9,7 @@
 
 mod differential;
 mod e2e;
+mod failures;
 mod http_api;
 mod http_client;
 mod http_errors;

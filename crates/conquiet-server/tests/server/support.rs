@@ -27,6 +27,19 @@ impl TestServer {
     /// As `start`, with the runtime's threads named `thread_name` (a panic hook can then tell
     /// the server's panics from the test's own).
     pub fn start_named(thread_name: &str, configure: impl FnOnce(&mut Config)) -> TestServer {
+        TestServer::start_on(thread_name, configure, None)
+    }
+
+    /// A server whose store lives on `storage` (to inject write and fsync failures).
+    pub fn start_with_storage(storage: conquiet_wal::SimStorage) -> TestServer {
+        TestServer::start_on("conquiet-test", |_| {}, Some(storage))
+    }
+
+    fn start_on(
+        thread_name: &str,
+        configure: impl FnOnce(&mut Config),
+        storage: Option<conquiet_wal::SimStorage>,
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config {
             data_dir: dir.path().to_path_buf(),
@@ -41,9 +54,14 @@ impl TestServer {
             .enable_all()
             .build()
             .expect("runtime");
-        let running = runtime
-            .block_on(conquiet_server::start(config))
-            .expect("server starts");
+        let running = match storage {
+            None => runtime.block_on(conquiet_server::start(config)),
+            Some(storage) => runtime.block_on(conquiet_server::start_with_storage(
+                config,
+                std::sync::Arc::new(storage),
+            )),
+        }
+        .expect("server starts");
         let addr = running.resp_addr;
         TestServer {
             runtime,
