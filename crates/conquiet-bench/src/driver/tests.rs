@@ -1,0 +1,188 @@
+//! The driver against an in-memory broker that can lose, repeat or refuse a message.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use bytes::Bytes;
+
+use super::*;
+use crate::limits::RECEIVE_WAIT;
+use crate::payload;
+use crate::systems::{Consumer, Producer};
+
+/// An in-memory queue that can lose or repeat one message, or refuse one publish.
+#[derive(Default)]
+struct Fake {
+    queues: Mutex<HashMap<String, Arc<Mutex<VecDeque<Bytes>>>>>,
+    lose: Option<u64>,
+    repeat: Option<u64>,
+    refuse: Option<u64>,
+    description: crate::systems::Description,
+}
+
+struct FakeClient {
+    queue: Arc<Mutex<VecDeque<Bytes>>>,
+    lose: Option<u64>,
+    repeat: Option<u64>,
+    refuse: Option<u64>,
+}
+
+impl Fake {
+    fn client(&self, queue: &str) -> Result<FakeClient> {
+        let queues = self.queues.lock().unwrap();
+        Ok(FakeClient {
+            queue: queues.get(queue).context("no such queue")?.clone(),
+            lose: self.lose,
+            repeat: self.repeat,
+            refuse: self.refuse,
+        })
+    }
+}
+
+impl Broker for Fake {
+    type Producer = FakeClient;
+    type Consumer = FakeClient;
+
+    fn describe(&self) -> &crate::systems::Description {
+        &self.description
+    }
+
+    async fn create_queue(&self, queue: &str) -> Result<()> {
+        self.queues
+            .lock()
+            .unwrap()
+            .insert(queue.to_string(), Arc::default());
+        Ok(())
+    }
+
+    async fn delete_queue(&self, queue: &str) -> Result<()> {
+        self.queues.lock().unwrap().remove(queue);
+        Ok(())
+    }
+
+    async fn producer(&self, queue: &str) -> Result<FakeClient> {
+        self.client(queue)
+    }
+
+    async fn consumer(&self, queue: &str, _name: &str) -> Result<FakeClient> {
+        self.client(queue)
+    }
+}
+
+impl Producer for FakeClient {
+    async fn publish(&mut self, payload: Bytes) -> Result<()> {
+        let id = payload::decode(&payload, payload.len())?;
+        if Some(id) == self.refuse {
+            bail!("refused");
+        }
+        let copies = match id {
+            id if Some(id) == self.lose => 0,
+            id if Some(id) == self.repeat => 2,
+            _ => 1,
+        };
+        let mut queue = self.queue.lock().unwrap();
+        for _ in 0..copies {
+            queue.push_back(payload.clone());
+        }
+        Ok(())
+    }
+}
+
+impl Consumer for FakeClient {
+    async fn receive_and_ack(&mut self, max: usize, size: usize, ids: &mut Vec<u64>) -> Result<()> {
+        let taken: Vec<Bytes> = {
+            let mut queue = self.queue.lock().unwrap();
+            let n = max.min(queue.len());
+            queue.drain(..n).collect()
+        };
+        if taken.is_empty() {
+            tokio::time::sleep(RECEIVE_WAIT).await;
+        }
+        for payload in taken {
+            ids.push(payload::decode(&payload, size)?);
+        }
+        Ok(())
+    }
+}
+
+fn workload() -> Workload {
+    Workload {
+        messages: 50,
+        size: 32,
+        producers: 3,
+        consumers: 1,
+        batch: 100,
+        stall: Duration::from_secs(2),
+    }
+}
+
+async fn run(fake: Fake) -> Measured {
+    measure(Arc::new(fake), &workload(), &Bars::new(false), "fake").await
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_phase_runs_and_counts_every_message() {
+    let measured = run(Fake::default()).await;
+    assert!(measured.error.is_none(), "{:?}", measured.error);
+    let names: Vec<&str> = measured.phases.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["produce", "consume", "end-to-end"]);
+    for phase in &measured.phases {
+        assert_eq!(
+            (phase.messages, phase.duplicates, phase.missing),
+            (50, 0, 0)
+        );
+    }
+    let latency = |name: &str| {
+        measured
+            .phases
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap()
+            .publish_confirm_ms
+    };
+    assert!(latency("produce").is_some() && latency("end-to-end").is_some());
+    assert!(latency("consume").is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_lost_message_stops_the_run_as_missing() {
+    let measured = run(Fake {
+        lose: Some(7),
+        ..Fake::default()
+    })
+    .await;
+    let error = format!(
+        "{:#}",
+        measured.error.expect("a lost message fails the run")
+    );
+    assert_eq!(error, "1 of 50 messages never arrived in the consume phase");
+    assert_eq!(measured.phases.len(), 2, "no end-to-end phase after a loss");
+    assert_eq!(measured.phases[1].missing, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_repeated_message_counts_as_a_duplicate() {
+    let measured = run(Fake {
+        repeat: Some(3),
+        ..Fake::default()
+    })
+    .await;
+    assert!(measured.error.is_none(), "{:?}", measured.error);
+    let duplicates: Vec<u64> = measured.phases.iter().map(|p| p.duplicates).collect();
+    assert_eq!(duplicates, [0, 1, 1]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refused_publish_fails_the_run() {
+    let measured = run(Fake {
+        refuse: Some(5),
+        ..Fake::default()
+    })
+    .await;
+    let error = format!(
+        "{:#}",
+        measured.error.expect("a refused publish fails the run")
+    );
+    assert_eq!(error, "publishing message 5: refused");
+    assert!(measured.phases.is_empty());
+}

@@ -1,0 +1,81 @@
+//! The systems under test, each behind the same three small traits, so that the driver runs
+//! one workload for all of them.
+//!
+//! - [`Broker`]: one system, connected and configured for a run; makes queues, producers
+//!   and consumers, and says what its acknowledgements promise ([`Description`]).
+//! - [`Producer`]: one connection that publishes one message at a time, returning only once
+//!   the system confirmed it as durably as it can.
+//! - [`Consumer`]: one connection that receives a batch and acknowledges it.
+//!
+//! An adapter must not count or time anything: the driver does, the same way for every
+//! system. An adapter reports a refused or unconfirmed publish, a failed ack, or a message
+//! it cannot read as an error, and the run fails.
+
+pub mod amqp_start;
+pub mod cq;
+pub mod disk;
+pub mod http;
+pub mod nats;
+pub mod postgres;
+pub mod rabbitmq;
+pub mod resp_value;
+pub mod streams;
+
+use std::future::Future;
+
+use anyhow::Result;
+use bytes::Bytes;
+
+/// What a system is and what its acknowledgement of a publish promises.
+#[derive(Clone, Debug, Default)]
+pub struct Description {
+    /// The server's name and version as the server reported them.
+    pub server: String,
+    /// A few words for the table, such as `fsync always`.
+    pub durability: String,
+    /// The promise in a sentence: what an acknowledged publish survives.
+    pub durability_note: String,
+}
+
+/// One system set up for a run.
+pub trait Broker: Send + Sync + 'static {
+    type Producer: Producer;
+    type Consumer: Consumer;
+
+    fn describe(&self) -> &Description;
+
+    /// Makes an empty queue named `queue` (a name of ASCII letters, digits and `_`), with
+    /// whatever the system needs for consumers to share its messages.
+    fn create_queue(&self, queue: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// Removes `queue` and what `create_queue` made for it.
+    fn delete_queue(&self, queue: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// A producer on its own connection.
+    fn producer(&self, queue: &str) -> impl Future<Output = Result<Self::Producer>> + Send;
+
+    /// A consumer named `name` on its own connection; all consumers of a queue share its
+    /// messages (each message goes to one of them).
+    fn consumer(
+        &self,
+        queue: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<Self::Consumer>> + Send;
+}
+
+pub trait Producer: Send + 'static {
+    /// Publishes `payload` and returns once the system confirmed it.
+    fn publish(&mut self, payload: Bytes) -> impl Future<Output = Result<()>> + Send;
+}
+
+pub trait Consumer: Send + 'static {
+    /// Waits up to about `RECEIVE_WAIT` for messages, takes up to `max`, acknowledges them,
+    /// and appends their ids (decoded from payloads of `size` bytes) to `ids`. Returns with
+    /// `ids` unchanged when nothing came.
+    fn receive_and_ack(
+        &mut self,
+        max: usize,
+        size: usize,
+        ids: &mut Vec<u64>,
+    ) -> impl Future<Output = Result<()>> + Send;
+}

@@ -1,0 +1,179 @@
+//! Streams over the Redis protocol: XADD, XREADGROUP and XACK with one consumer group. The
+//! same adapter measures conquiet's RESP listener (`conquiet-resp`) and Redis itself
+//! (`redis-always`, `redis-everysec`); only the description differs.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use redis::aio::MultiplexedConnection;
+use redis::{AsyncConnectionConfig, Value};
+
+use super::resp_value::{self, PAYLOAD_FIELD};
+use super::{Broker, Consumer, Description, Producer};
+use crate::limits::{CONNECT_TIMEOUT, RECEIVE_WAIT};
+use crate::payload;
+
+/// The consumer group every stream consumer reads through.
+const GROUP: &str = "bench";
+
+/// A connection of its own (the `redis` crate's multiplexed connection, used by one task).
+/// No response timeout: the driver bounds every call by the stall timeout instead, which a
+/// slow fsync on a busy disk should not trip.
+pub async fn connect(addr: &str) -> Result<MultiplexedConnection> {
+    let client = redis::Client::open(format!("redis://{addr}/"))
+        .with_context(|| format!("redis address {addr}"))?;
+    let config = AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(CONNECT_TIMEOUT))
+        .set_response_timeout(None);
+    client
+        .get_multiplexed_async_connection_with_config(&config)
+        .await
+        .with_context(|| format!("connecting to {addr}"))
+}
+
+/// What a Redis-protocol server says of itself: `(name and version, appendfsync)`. conquiet
+/// answers INFO with `conquiet_version` next to the Redis version it mimics.
+pub async fn server_facts(con: &mut MultiplexedConnection) -> Result<(String, String)> {
+    let info: String = redis::cmd("INFO").arg("server").query_async(con).await?;
+    let line = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+            .map(|v| v.trim().to_string())
+    };
+    let server = match (line("conquiet_version"), line("redis_version")) {
+        (Some(version), _) => format!("conquiet {version}"),
+        (None, Some(version)) => format!("redis-server {version}"),
+        (None, None) => "unknown server".to_string(),
+    };
+    let reply: Value = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("appendfsync")
+        .query_async(con)
+        .await?;
+    let fsync = resp_value::field(&reply, "appendfsync")
+        .and_then(resp_value::text)
+        .unwrap_or_else(|| "unknown".to_string());
+    Ok((server, fsync))
+}
+
+pub struct Streams {
+    addr: String,
+    description: Description,
+}
+
+impl Streams {
+    pub fn new(addr: String, description: Description) -> Streams {
+        Streams { addr, description }
+    }
+}
+
+impl Broker for Streams {
+    type Producer = StreamProducer;
+    type Consumer = StreamConsumer;
+
+    fn describe(&self) -> &Description {
+        &self.description
+    }
+
+    async fn create_queue(&self, queue: &str) -> Result<()> {
+        let mut con = connect(&self.addr).await?;
+        let () = redis::cmd("XGROUP")
+            .arg("CREATE")
+            .arg(queue)
+            .arg(GROUP)
+            .arg("0")
+            .arg("MKSTREAM")
+            .query_async(&mut con)
+            .await
+            .with_context(|| format!("XGROUP CREATE {queue}"))?;
+        Ok(())
+    }
+
+    async fn delete_queue(&self, queue: &str) -> Result<()> {
+        let mut con = connect(&self.addr).await?;
+        let _: i64 = redis::cmd("DEL").arg(queue).query_async(&mut con).await?;
+        Ok(())
+    }
+
+    async fn producer(&self, queue: &str) -> Result<StreamProducer> {
+        Ok(StreamProducer {
+            con: connect(&self.addr).await?,
+            queue: queue.to_string(),
+        })
+    }
+
+    async fn consumer(&self, queue: &str, name: &str) -> Result<StreamConsumer> {
+        Ok(StreamConsumer {
+            con: connect(&self.addr).await?,
+            queue: queue.to_string(),
+            name: name.to_string(),
+        })
+    }
+}
+
+pub struct StreamProducer {
+    con: MultiplexedConnection,
+    queue: String,
+}
+
+impl Producer for StreamProducer {
+    async fn publish(&mut self, payload: Bytes) -> Result<()> {
+        let reply: Value = redis::cmd("XADD")
+            .arg(&self.queue)
+            .arg("*")
+            .arg(PAYLOAD_FIELD)
+            .arg(payload.as_ref())
+            .query_async(&mut self.con)
+            .await
+            .context("XADD")?;
+        if resp_value::text(&reply).is_none() {
+            bail!("XADD answered {reply:?} instead of an id");
+        }
+        Ok(())
+    }
+}
+
+pub struct StreamConsumer {
+    con: MultiplexedConnection,
+    queue: String,
+    name: String,
+}
+
+impl Consumer for StreamConsumer {
+    async fn receive_and_ack(&mut self, max: usize, size: usize, ids: &mut Vec<u64>) -> Result<()> {
+        let reply: Value = redis::cmd("XREADGROUP")
+            .arg("GROUP")
+            .arg(GROUP)
+            .arg(&self.name)
+            .arg("COUNT")
+            .arg(max)
+            .arg("BLOCK")
+            .arg(block_ms(RECEIVE_WAIT))
+            .arg("STREAMS")
+            .arg(&self.queue)
+            .arg(">")
+            .query_async(&mut self.con)
+            .await
+            .context("XREADGROUP")?;
+        let entries = resp_value::stream_entries(&reply)?;
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut ack = redis::cmd("XACK");
+        ack.arg(&self.queue).arg(GROUP);
+        for (id, payload) in &entries {
+            ids.push(payload::decode(payload, size)?);
+            ack.arg(id);
+        }
+        let acked: u64 = ack.query_async(&mut self.con).await.context("XACK")?;
+        if acked != entries.len() as u64 {
+            bail!("XACK acknowledged {acked} of {} entries", entries.len());
+        }
+        Ok(())
+    }
+}
+
+pub fn block_ms(wait: Duration) -> u64 {
+    u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1)
+}
