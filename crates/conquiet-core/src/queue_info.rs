@@ -1,6 +1,8 @@
 //! The figures `CQ.INFO`, the HTTP API and the metrics show for a stream and its groups.
 //! Read-only; the counters themselves are kept by `queue_apply` and XACK.
 
+use std::collections::BTreeSet;
+
 use crate::StreamId;
 use crate::group::Group;
 use crate::queue::{GroupQueueInfo, QueueInfo};
@@ -15,7 +17,7 @@ impl Stream {
             first_id: self.first().map(|e| e.id),
             last_id: self.last_id(),
             policy: self.queue.policy.clone(),
-            delayed: self.queue.delays.values().filter(|at| **at > now).count() as u64,
+            delayed: self.delayed(now),
             dead_letter: self.queue.dead_letter,
             counters: self.queue.counters,
             groups: self
@@ -24,6 +26,26 @@ impl Stream {
                 .map(|(name, g)| self.group_queue_info(name, g, now))
                 .collect(),
         }
+    }
+
+    /// Entries whose publish delay still runs: not yet passed by some group's cursor (the
+    /// stream keeps their time), or passed and waiting in a group with no delivery yet.
+    fn delayed(&self, now: u64) -> u64 {
+        let mut ids: BTreeSet<StreamId> = self
+            .queue
+            .delays
+            .iter()
+            .filter(|(_, at)| **at > now)
+            .map(|(id, _)| *id)
+            .collect();
+        for g in self.groups.values() {
+            let from_delay = g
+                .waiting
+                .iter()
+                .filter(|(_, w)| w.delivery_count == 0 && w.due_ms > now);
+            ids.extend(from_delay.map(|(id, _)| *id));
+        }
+        ids.len() as u64
     }
 
     fn group_queue_info(&self, name: &[u8], g: &Group, now: u64) -> GroupQueueInfo {

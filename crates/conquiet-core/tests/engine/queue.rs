@@ -1116,3 +1116,18 @@ fn xadd_keeps_a_policy_streams_limits() {
         CommandError::QueueFull { .. }
     ));
 }
+
+#[test]
+fn a_delayed_entry_counts_as_delayed_until_its_time_even_after_a_receive_passed_it() {
+    let mut e = engine();
+    simple(&mut e, 1000, 5);
+    ok(
+        &mut e,
+        0,
+        &publish_cmd("q", "later", Delay::AfterMs(500), None),
+    );
+    assert_eq!(info(&mut e, 0, "q").delayed, 1);
+    assert!(receive(&mut e, 1, "c", 1).is_empty());
+    assert_eq!(info(&mut e, 1, "q").delayed, 1, "waiting in the group now");
+    assert_eq!(info(&mut e, 500, "q").delayed, 0);
+}
