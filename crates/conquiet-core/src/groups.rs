@@ -351,17 +351,7 @@ impl Engine {
                     .into(),
             ));
         };
-        let count = match count {
-            None | Some(0) => RECEIVE_COUNT_MAX,
-            Some(n) => n.min(RECEIVE_COUNT_MAX),
-        };
-        let receive = crate::queue::Receive {
-            key: key.clone(),
-            group: group.to_vec(),
-            consumer: consumer.to_vec(),
-            count,
-            lease_ms: None,
-        };
+        let receive = crate::queue_exec::read_group_receive(key, group, consumer, count);
         self.decide_receive(now, &receive)
     }
 

@@ -3,7 +3,7 @@
 //! settles that would change nothing) answer without a log record.
 
 use crate::StreamId;
-use crate::command::{Command, IdSpec, Op};
+use crate::command::{Command, GroupReadFrom, IdSpec, Op};
 use crate::engine::{Decision, Engine, check_entry, check_name, next_id};
 use crate::entry::EntryData;
 use crate::error::{CommandError, show};
@@ -111,30 +111,27 @@ impl Engine {
     pub fn wake_time(&self, now: u64, command: &Command) -> Option<u64> {
         let receive = match command {
             Command::Receive(receive) => receive.clone(),
-            // XREADGROUP of one stream from a group with a policy reads as a receive.
             Command::ReadGroup {
                 group,
                 consumer,
                 streams,
                 count,
-                ..
-            } => match &streams[..] {
-                [(key, _)] => Receive {
-                    key: key.clone(),
-                    group: group.clone(),
-                    consumer: consumer.clone(),
-                    count: count
-                        .unwrap_or(RECEIVE_COUNT_MAX)
-                        .clamp(1, RECEIVE_COUNT_MAX),
-                    lease_ms: None,
-                },
-                _ => return None,
-            },
+                no_ack,
+            } => {
+                let [(key, GroupReadFrom::New)] = &streams[..] else {
+                    return None;
+                };
+                let g = self.streams.get(key)?.groups.get(group)?;
+                // Only a policy group's `>` read is a receive; others follow Redis.
+                if *no_ack || g.policy.is_none() {
+                    return None;
+                }
+                read_group_receive(key, group, consumer, *count)
+            }
             _ => return None,
         };
         let stream = self.streams.get(&receive.key)?;
         let g = stream.groups.get(&receive.group)?;
-        g.policy.as_ref()?;
         wake_time(stream, g, &receive, now)
     }
 
@@ -445,6 +442,27 @@ fn check_dead_letter_name(key: &[u8], dead_letter: &[u8]) -> Result<(), CommandE
         )));
     }
     Ok(())
+}
+
+/// XREADGROUP `>` of one stream from a group with a policy, as the receive it is: COUNT 0 or
+/// none means as many as a receive may hand out. Paired with `decide_policy_read`.
+pub(crate) fn read_group_receive(
+    key: &[u8],
+    group: &[u8],
+    consumer: &[u8],
+    count: Option<u64>,
+) -> Receive {
+    let count = match count {
+        None | Some(0) => RECEIVE_COUNT_MAX,
+        Some(n) => n.min(RECEIVE_COUNT_MAX),
+    };
+    Receive {
+        key: key.to_vec(),
+        group: group.to_vec(),
+        consumer: consumer.to_vec(),
+        count,
+        lease_ms: None,
+    }
 }
 
 fn check_delay(ms: u64) -> Result<(), CommandError> {

@@ -1131,3 +1131,28 @@ fn a_delayed_entry_counts_as_delayed_until_its_time_even_after_a_receive_passed_
     assert_eq!(info(&mut e, 1, "q").delayed, 1, "waiting in the group now");
     assert_eq!(info(&mut e, 500, "q").delayed, 0);
 }
+
+#[test]
+fn a_receive_on_a_group_without_a_policy_still_wakes_at_a_delay() {
+    let mut e = engine();
+    ok(
+        &mut e,
+        0,
+        &publish_cmd("q", "later", Delay::AfterMs(500), None),
+    );
+    create_group(&mut e, "q", "g", ZERO);
+    assert!(receive(&mut e, 1, "c", 1).is_empty());
+    assert_eq!(e.wake_time(1, &receive_cmd("c", 1, None)), Some(500));
+    let plain = Command::ReadGroup {
+        group: k("g"),
+        consumer: k("c"),
+        streams: vec![(k("q"), GroupReadFrom::New)],
+        count: None,
+        no_ack: false,
+    };
+    assert_eq!(
+        e.wake_time(1, &plain),
+        None,
+        "XREADGROUP of a plain group follows Redis"
+    );
+}
