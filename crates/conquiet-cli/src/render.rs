@@ -224,6 +224,16 @@ fn label_lines(lines: &[(String, String)], indent: &str) -> String {
 }
 
 /// A value on one line: policies as `key=value` lists, a backoff as `kind(key=value ...)`.
+/// `error: MESSAGE (CODE)` when a per-item result of a batch is an error.
+pub fn item_error(result: &Json) -> Option<String> {
+    let error = result.get("error")?;
+    Some(format!(
+        "error: {} ({})",
+        error.text_at("message"),
+        error.text_at("code")
+    ))
+}
+
 pub fn inline(value: &Json) -> String {
     match value {
         Json::Array(items) => items.iter().map(inline).collect::<Vec<_>>().join(","),

@@ -161,12 +161,7 @@ fn settle_all(
 /// `acked`, `dead-lettered dead_letter=q:dlq id=9-0`, `error: ...`; and whether the message
 /// was settled. Stale and not-pending mean nothing changed: this consumer no longer holds it.
 fn outcome_line(result: &Json) -> (String, bool) {
-    if let Some(error) = result.get("error") {
-        let line = format!(
-            "error: {} ({})",
-            error.text_at("message"),
-            error.text_at("code")
-        );
+    if let Some(line) = render::item_error(result) {
         return (line, false);
     }
     let outcome = result.text_at("outcome");

@@ -9,6 +9,7 @@ use crate::body::{Fields, Publish, PublishBatch, segment};
 use crate::error::CliError;
 use crate::json::Json;
 use crate::limits::{PUBLISH_BATCH_BYTES_MAX, PUBLISH_BATCH_MESSAGES_MAX, STDIN_LINE_BYTES_MAX};
+use crate::render;
 
 pub fn run(ctx: &mut Ctx<'_, '_>, args: PublishArgs) -> Result<(), CliError> {
     let path = format!("/v1/queues/{}/messages", segment(&args.name));
@@ -153,12 +154,7 @@ fn json_string_bytes(text: &str) -> usize {
 
 /// `ID`, `ID duplicate`, or `error: MESSAGE (CODE)`; and whether it is a success.
 fn result_line(result: &Json) -> (String, bool) {
-    if let Some(error) = result.get("error") {
-        let line = format!(
-            "error: {} ({})",
-            error.text_at("message"),
-            error.text_at("code")
-        );
+    if let Some(line) = render::item_error(result) {
         return (line, false);
     }
     let id = result.text_at("id");
