@@ -281,7 +281,9 @@ impl Engine {
                     } else {
                         reason
                     };
-                    return self.settle_dead(now, key, group, id, deliveries, reason, dead_letter);
+                    let dead =
+                        self.dead_letter(now, key, group, id, deliveries, reason, dead_letter);
+                    return dead_outcome(dead_letter, dead);
                 }
                 let wait = delay_ms.unwrap_or_else(|| backoff_ms(&policy.backoff, deliveries, id));
                 let due = now.saturating_add(wait);
@@ -300,29 +302,9 @@ impl Engine {
                 } else {
                     reason
                 };
-                self.settle_dead(now, key, group, id, deliveries, reason, dead_letter)
+                let dead = self.dead_letter(now, key, group, id, deliveries, reason, dead_letter);
+                dead_outcome(dead_letter, dead)
             }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn settle_dead(
-        &mut self,
-        now: u64,
-        key: &[u8],
-        group: &[u8],
-        id: StreamId,
-        deliveries: u64,
-        reason: &[u8],
-        dead_letter: &[u8],
-    ) -> SettleOutcome {
-        match self.dead_letter(now, key, group, id, deliveries, reason, dead_letter) {
-            Some(dead_id) => SettleOutcome::DeadLettered {
-                dead_letter: dead_letter.to_vec(),
-                id: dead_id,
-            },
-            // The entry was deleted from the stream: nothing to keep, it just leaves the group.
-            None => SettleOutcome::Acked,
         }
     }
 
@@ -376,6 +358,18 @@ impl Engine {
         dlq.queue.dead_letter = true;
         dlq.queue.counters.published += 1;
         Some(dead_id)
+    }
+}
+
+/// What a settle that dead-lettered answers: where the entry went, or, if it had been deleted
+/// from the stream meanwhile, that it simply left the group.
+fn dead_outcome(dead_letter: &[u8], dead_id: Option<StreamId>) -> SettleOutcome {
+    match dead_id {
+        Some(id) => SettleOutcome::DeadLettered {
+            dead_letter: dead_letter.to_vec(),
+            id,
+        },
+        None => SettleOutcome::Acked,
     }
 }
 
