@@ -29,6 +29,16 @@ pub(crate) struct Waiters {
     by_recheck: BTreeSet<(u64, u64)>,
 }
 
+/// Sequence numbers of an index of `(time, seq)` whose time is at or before `now`, in time
+/// order.
+fn due_seqs(index: &BTreeSet<(u64, u64)>, now: u64) -> Vec<u64> {
+    index
+        .iter()
+        .take_while(|(at, _)| *at <= now)
+        .map(|(_, seq)| *seq)
+        .collect()
+}
+
 /// The streams a blocked read waits on.
 fn keys(command: &Command) -> Vec<Vec<u8>> {
     command.keys().into_iter().map(<[u8]>::to_vec).collect()
@@ -39,19 +49,11 @@ impl Waiters {
         self.by_seq.len()
     }
 
+    /// Puts a new waiter at the end of the line.
     pub fn add(&mut self, waiter: Waiter) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        for key in keys(&waiter.command) {
-            self.by_key.entry(key).or_default().insert(seq);
-        }
-        if let Some(deadline) = waiter.deadline {
-            self.by_deadline.insert((deadline, seq));
-        }
-        if let Some(at) = waiter.recheck {
-            self.by_recheck.insert((at, seq));
-        }
-        self.by_seq.insert(seq, waiter);
+        self.restore(seq, waiter);
     }
 
     fn remove(&mut self, seq: u64) -> Option<Waiter> {
@@ -104,12 +106,9 @@ impl Waiters {
     /// Waiters whose recheck time is at or before `now`, oldest first, taken out of the list
     /// (put back with `restore`).
     pub fn take_rechecks(&mut self, now: u64) -> Vec<(u64, Waiter)> {
-        let due: BTreeSet<u64> = self
-            .by_recheck
-            .iter()
-            .take_while(|(at, _)| *at <= now)
-            .map(|(_, s)| *s)
-            .collect();
+        let mut due = due_seqs(&self.by_recheck, now);
+        // Oldest first: the line's order, not the recheck times'.
+        due.sort_unstable();
         due.into_iter()
             .filter_map(|seq| self.remove(seq).map(|w| (seq, w)))
             .collect()
@@ -117,12 +116,7 @@ impl Waiters {
 
     /// Waiters whose deadline is at or before `now`.
     pub fn take_expired(&mut self, now: u64) -> Vec<Waiter> {
-        let due: Vec<u64> = self
-            .by_deadline
-            .iter()
-            .take_while(|(d, _)| *d <= now)
-            .map(|(_, s)| *s)
-            .collect();
+        let due = due_seqs(&self.by_deadline, now);
         due.into_iter().filter_map(|seq| self.remove(seq)).collect()
     }
 
