@@ -159,7 +159,11 @@ impl Group {
                 lease_until: None,
             },
         );
-        self.set_lease(id, self.lease_until(now, None));
+        // The entry was inserted without a lease: only a group with one has anything to set
+        // (XREADGROUP on plain groups skips the extra lookup).
+        if let Some(until) = self.lease_until(now, None) {
+            self.set_lease(id, Some(until));
+        }
         self.consumers
             .get_mut(consumer)
             .expect("consumer was touched first")
