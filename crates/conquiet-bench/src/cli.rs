@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::driver::Workload;
 use crate::limits::{
-    CLIENTS_MAX, MESSAGES_MAX, PAYLOAD_BYTES_MAX, PAYLOAD_BYTES_MIN, RECEIVE_BATCH_MAX,
+    CLIENTS_MAX, MESSAGES_MAX, PAYLOAD_BYTES_MAX, PAYLOAD_BYTES_MIN, RECEIVE_BATCH_MAX, WINDOW_MAX,
 };
 
 /// Most bytes one receive may bring (batch × size): under the HTTP reply limit with room
@@ -85,9 +85,13 @@ pub struct RunArgs {
     /// Payload bytes per message (S).
     #[arg(long, default_value_t = 1024)]
     pub size: usize,
-    /// Producers, each on its own connection with one publish in flight (P).
+    /// Producers, each on its own connection (P).
     #[arg(long, default_value_t = 4)]
     pub producers: usize,
+    /// Publishes each producer keeps in flight (W): it sends the next while earlier ones
+    /// await their confirmations, as an asynchronous publisher does. 1 waits for each.
+    #[arg(long, default_value_t = 32)]
+    pub window: usize,
     /// Consumers, each on its own connection (C).
     #[arg(long, default_value_t = 4)]
     pub consumers: usize,
@@ -179,6 +183,7 @@ pub fn workload(
     messages: u64,
     size: usize,
     producers: usize,
+    window: usize,
     consumers: usize,
     common: &Common,
 ) -> Result<Workload, String> {
@@ -197,6 +202,7 @@ pub fn workload(
         PAYLOAD_BYTES_MAX as u64,
     )?;
     within("producers", producers as u64, 1, CLIENTS_MAX as u64)?;
+    within("window", window as u64, 1, WINDOW_MAX as u64)?;
     within("consumers", consumers as u64, 1, CLIENTS_MAX as u64)?;
     within("batch", common.batch as u64, 1, RECEIVE_BATCH_MAX as u64)?;
     within("stall-timeout-s", common.stall_timeout_s, 1, 3600)?;
@@ -211,6 +217,7 @@ pub fn workload(
         messages,
         size,
         producers,
+        window,
         consumers,
         batch: common.batch,
         stall: Duration::from_secs(common.stall_timeout_s),
@@ -232,8 +239,14 @@ mod tests {
         };
         assert_eq!(args.system, [System::ConquietCq]);
         assert_eq!(
-            (args.messages, args.size, args.producers, args.consumers),
-            (100_000, 1024, 4, 4)
+            (
+                args.messages,
+                args.size,
+                args.producers,
+                args.window,
+                args.consumers
+            ),
+            (100_000, 1024, 4, 32, 4)
         );
         assert!(!args.common.json);
         assert_eq!(args.common.endpoints.conquiet_resp, "127.0.0.1:6390");
@@ -304,26 +317,43 @@ mod tests {
             panic!("not run");
         };
         let common = &args.common;
-        let w = workload(2000, 64, 4, 2, common).unwrap();
+        let w = workload(2000, 64, 4, 8, 2, common).unwrap();
         assert_eq!(
-            (w.messages, w.size, w.producers, w.consumers, w.batch),
-            (2000, 64, 4, 2, 100)
+            (
+                w.messages,
+                w.size,
+                w.producers,
+                w.window,
+                w.consumers,
+                w.batch
+            ),
+            (2000, 64, 4, 8, 2, 100)
         );
         assert_eq!(w.stall, Duration::from_secs(30));
-        let error = workload(0, 64, 4, 4, common).unwrap_err();
+        let error = workload(0, 64, 4, 1, 4, common).unwrap_err();
         assert_eq!(error, "--messages is 0, must be 1 to 10000000");
         assert!(
-            workload(10, 19, 4, 4, common)
+            workload(10, 19, 4, 1, 4, common)
                 .unwrap_err()
                 .contains("--size is 19")
         );
         assert!(
-            workload(10, 64, 0, 4, common)
+            workload(10, 64, 0, 1, 4, common)
                 .unwrap_err()
                 .contains("--producers")
         );
         assert!(
-            workload(10, 64, 4, 5000, common)
+            workload(10, 64, 4, 0, 4, common)
+                .unwrap_err()
+                .contains("--window")
+        );
+        assert!(
+            workload(10, 64, 4, 1025, 4, common)
+                .unwrap_err()
+                .contains("--window is 1025, must be 1 to 1024")
+        );
+        assert!(
+            workload(10, 64, 4, 1, 5000, common)
                 .unwrap_err()
                 .contains("--consumers")
         );
@@ -333,7 +363,7 @@ mod tests {
         else {
             panic!("not run");
         };
-        let error = workload(10, 1024 * 1024, 1, 1, &big.common).unwrap_err();
+        let error = workload(10, 1024 * 1024, 1, 1, 1, &big.common).unwrap_err();
         assert!(error.contains("bytes a receive"), "{error}");
     }
 }

@@ -1,7 +1,7 @@
 //! The workload, the same for every system, in three phases on fresh queues:
 //!
-//! 1. produce: P producers publish N messages, each waiting for its confirmation, with no
-//!    consumer running;
+//! 1. produce: P producers publish N messages, each keeping a window of W publishes in flight
+//!    and counting each once confirmed, with no consumer running;
 //! 2. consume: C consumers receive and acknowledge that backlog;
 //! 3. end-to-end: on a new queue, producers and consumers run together, timed from the
 //!    first publish to the last acknowledgement.
@@ -33,6 +33,8 @@ pub struct Workload {
     pub messages: u64,
     pub size: usize,
     pub producers: usize,
+    /// Publishes each producer keeps in flight.
+    pub window: usize,
     pub consumers: usize,
     /// Most messages one receive takes.
     pub batch: usize,

@@ -14,6 +14,8 @@ pub const PAYLOAD_BYTES_MAX: usize = 1024 * 1024;
 /// Most producers or consumers. Each holds its own connection, and RabbitMQ and PostgreSQL
 /// refuse clients well before a few thousand.
 pub const CLIENTS_MAX: usize = 1024;
+/// Most publishes one producer keeps in flight. Each is a task, and for HTTP a connection.
+pub const WINDOW_MAX: usize = 1024;
 /// Most messages one consumer asks for at a time. conquiet's receive takes up to 10 000 and
 /// RabbitMQ's prefetch count is a u16; 10 000 fits both.
 pub const RECEIVE_BATCH_MAX: usize = 10_000;

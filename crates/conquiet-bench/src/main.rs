@@ -67,6 +67,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
                 args.messages,
                 args.size,
                 args.producers,
+                args.window,
                 args.consumers,
                 &args.common,
             );
@@ -74,7 +75,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
             measure("run", &args.system, &w, &args.common).await
         }
         Command::Latency(args) => {
-            let w = cli::workload(args.messages, args.size, 1, 1, &args.common);
+            let w = cli::workload(args.messages, args.size, 1, 1, 1, &args.common);
             let w = w.map_err(anyhow::Error::msg)?;
             measure("latency", &args.system, &w, &args.common).await
         }
@@ -122,6 +123,7 @@ async fn measure(
             messages: w.messages,
             size_bytes: w.size,
             producers: w.producers,
+            window: w.window,
             consumers: w.consumers,
             receive_batch: w.batch,
         },
@@ -132,8 +134,9 @@ async fn measure(
         println!("{}", serde_json::to_string(&document)?);
     } else {
         println!(
-            "{} messages of {} bytes; producers {}, consumers {}, receive batch {}\n",
-            w.messages, w.size, w.producers, w.consumers, w.batch
+            "{} messages of {} bytes; producers {} with {} publishes in flight each, \
+             consumers {}, receive batch {}\n",
+            w.messages, w.size, w.producers, w.window, w.consumers, w.batch
         );
         print!("{}", report::render(&document.results));
     }

@@ -11,8 +11,15 @@ pub struct WorkloadJson {
     pub messages: u64,
     pub size_bytes: usize,
     pub producers: usize,
+    /// Publishes in flight per producer; documents from before the window existed had 1.
+    #[serde(default = "one")]
+    pub window: usize,
     pub consumers: usize,
     pub receive_batch: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// What `--json` prints: one line, one document per invocation.

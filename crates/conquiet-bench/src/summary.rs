@@ -152,6 +152,7 @@ mod tests {
                 messages: 10,
                 size_bytes: 32,
                 producers: 1,
+                window: 1,
                 consumers: 1,
                 receive_batch: 10,
             },

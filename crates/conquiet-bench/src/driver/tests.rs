@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
 
@@ -17,7 +18,15 @@ struct Fake {
     lose: Option<u64>,
     repeat: Option<u64>,
     refuse: Option<u64>,
+    flight: Arc<Flight>,
     description: crate::systems::Description,
+}
+
+/// Publishes in progress across all producers, and the most there ever were at once.
+#[derive(Default)]
+struct Flight {
+    now: AtomicUsize,
+    most: AtomicUsize,
 }
 
 struct FakeClient {
@@ -25,6 +34,7 @@ struct FakeClient {
     lose: Option<u64>,
     repeat: Option<u64>,
     refuse: Option<u64>,
+    flight: Arc<Flight>,
 }
 
 impl Fake {
@@ -35,6 +45,7 @@ impl Fake {
             lose: self.lose,
             repeat: self.repeat,
             refuse: self.refuse,
+            flight: self.flight.clone(),
         })
     }
 }
@@ -70,11 +81,16 @@ impl Broker for Fake {
 }
 
 impl Producer for FakeClient {
-    async fn publish(&mut self, payload: Bytes) -> Result<()> {
+    async fn publish(&self, payload: Bytes) -> Result<()> {
         let id = payload::decode(&payload, payload.len())?;
         if Some(id) == self.refuse {
             bail!("refused");
         }
+        // Stays in flight for a while, as a publish awaiting its fsync does.
+        let now = self.flight.now.fetch_add(1, Ordering::SeqCst) + 1;
+        self.flight.most.fetch_max(now, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        self.flight.now.fetch_sub(1, Ordering::SeqCst);
         let copies = match id {
             id if Some(id) == self.lose => 0,
             id if Some(id) == self.repeat => 2,
@@ -110,6 +126,7 @@ fn workload() -> Workload {
         messages: 50,
         size: 32,
         producers: 3,
+        window: 4,
         consumers: 1,
         batch: 100,
         stall: Duration::from_secs(2),
@@ -142,6 +159,20 @@ async fn every_phase_runs_and_counts_every_message() {
     };
     assert!(latency("produce").is_some() && latency("end-to-end").is_some());
     assert!(latency("consume").is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_producer_keeps_its_window_of_publishes_in_flight() {
+    let fake = Fake::default();
+    let flight = fake.flight.clone();
+    let measured = run(fake).await;
+    assert!(measured.error.is_none(), "{:?}", measured.error);
+    let w = workload();
+    assert_eq!(
+        flight.most.load(Ordering::SeqCst),
+        w.producers * w.window,
+        "3 producers with a window of 4"
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -33,7 +33,9 @@ pub(super) async fn watchdog(progress: impl Fn() -> u64, stall: Duration, stop: 
     }
 }
 
-/// Runs every producer until the ids run out; returns all publish-confirm latencies (ns).
+/// Runs every producer until the ids run out, each with `w.window` publishes in flight (one
+/// task per slot, sharing the producer's connection); returns all publish-confirm latencies
+/// (ns), each from that publish's send to its own confirmation.
 pub(super) async fn run_producers<P: Producer>(
     producers: Vec<P>,
     w: &Workload,
@@ -42,7 +44,11 @@ pub(super) async fn run_producers<P: Producer>(
 ) -> Result<Vec<u64>> {
     let next = Arc::new(AtomicU64::new(0));
     let mut tasks = JoinSet::new();
-    for mut producer in producers {
+    let slots = producers
+        .into_iter()
+        .map(Arc::new)
+        .flat_map(|producer| std::iter::repeat_n(producer, w.window));
+    for producer in slots {
         let (next, bar, stop) = (next.clone(), bar.clone(), stop.clone());
         let (messages, size, stall) = (w.messages, w.size, w.stall);
         tasks.spawn(async move {

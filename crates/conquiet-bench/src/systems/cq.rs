@@ -76,12 +76,14 @@ pub struct CqProducer {
 }
 
 impl Producer for CqProducer {
-    async fn publish(&mut self, payload: Bytes) -> Result<()> {
+    async fn publish(&self, payload: Bytes) -> Result<()> {
+        // A clone is a handle on the same socket: concurrent publishes are pipelined on it.
+        let mut con = self.con.clone();
         let reply: Value = redis::cmd("CQ.PUBLISH")
             .arg(&self.queue)
             .arg(PAYLOAD_FIELD)
             .arg(payload.as_ref())
-            .query_async(&mut self.con)
+            .query_async(&mut con)
             .await
             .context("CQ.PUBLISH")?;
         match resp_value::items(&reply) {

@@ -1,5 +1,5 @@
 //! The raw disk: the floor every durable system stands on. Producers hand their payloads to
-//! one writer thread, which writes whatever is waiting (at most one per producer) with one
+//! one writer thread, which writes whatever is waiting (up to the publishes in flight) with one
 //! `write` and one `fdatasync`, then confirms each: a group commit with no log format, no
 //! index and no network. Consumers read the synced records back in order; there is nothing
 //! to acknowledge.
@@ -121,7 +121,7 @@ impl Disk {
                 server: format!("a file in {}", dir.display()),
                 durability: "fdatasync per batch".to_string(),
                 durability_note: "one write + fdatasync of the same bytes per batch of waiting \
-                    publishes (an ideal group commit: at most one per producer); consumers read \
+                    publishes (an ideal group commit of everything in flight); consumers read \
                     the synced file back, nothing to acknowledge"
                     .to_string(),
             },
@@ -208,7 +208,7 @@ pub struct DiskProducer {
 }
 
 impl Producer for DiskProducer {
-    async fn publish(&mut self, payload: Bytes) -> Result<()> {
+    async fn publish(&self, payload: Bytes) -> Result<()> {
         let (done, confirmed) = oneshot::channel();
         self.appends
             .send(Append { payload, done })
@@ -273,7 +273,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let disk = Disk::open(dir.path(), 32);
         disk.create_queue("q").await.unwrap();
-        let mut producer = disk.producer("q").await.unwrap();
+        let producer = disk.producer("q").await.unwrap();
         for id in 0..5 {
             producer.publish(payload::encode(id, 32)).await.unwrap();
         }

@@ -1,8 +1,11 @@
 //! conquiet's HTTP/JSON API: `POST /v1/queues`, `/v1/queues/{name}/messages`, `/receive` and
-//! `/ack`, one HTTP/1.1 keep-alive connection per producer and consumer.
+//! `/ack`, over HTTP/1.1 keep-alive connections: one per consumer, and per producer one for
+//! each publish it has in flight (HTTP/1.1 answers one request at a time per connection).
 //!
 //! The queue is made as `cq` makes it (default group, work-queue retention), so the two
 //! adapters differ only in transport.
+
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, anyhow, bail};
 use bytes::Bytes;
@@ -126,8 +129,10 @@ impl Broker for Http {
     }
 
     async fn producer(&self, queue: &str) -> Result<HttpProducer> {
+        let first = Connection::open(&self.addr).await?;
         Ok(HttpProducer {
-            connection: Connection::open(&self.addr).await?,
+            addr: self.addr.clone(),
+            idle: Mutex::new(vec![first]),
             path: format!("/v1/queues/{queue}/messages"),
         })
     }
@@ -142,9 +147,32 @@ impl Broker for Http {
     }
 }
 
+/// Its connections: one is opened up front, and one more whenever all are busy, so there are
+/// as many as the window of publishes in flight.
 pub struct HttpProducer {
-    connection: Connection,
+    addr: String,
+    idle: Mutex<Vec<Connection>>,
     path: String,
+}
+
+impl HttpProducer {
+    fn take(&self) -> Result<Option<Connection>> {
+        let mut idle = self
+            .idle
+            .lock()
+            .map_err(|_| anyhow!("connection list poisoned"))?;
+        Ok(idle.pop())
+    }
+
+    /// Keeps a connection whose last request succeeded; one that failed is dropped.
+    fn give_back(&self, connection: Connection) -> Result<()> {
+        let mut idle = self
+            .idle
+            .lock()
+            .map_err(|_| anyhow!("connection list poisoned"))?;
+        idle.push(connection);
+        Ok(())
+    }
 }
 
 #[derive(Deserialize)]
@@ -153,13 +181,17 @@ struct Published {
 }
 
 impl Producer for HttpProducer {
-    async fn publish(&mut self, payload: Bytes) -> Result<()> {
+    async fn publish(&self, payload: Bytes) -> Result<()> {
         let text = std::str::from_utf8(&payload).context("payload is ASCII by construction")?;
         let body = json!({ "fields": { PAYLOAD_FIELD: text } });
-        let reply = self
-            .connection
+        let mut connection = match self.take()? {
+            Some(connection) => connection,
+            None => Connection::open(&self.addr).await?,
+        };
+        let reply = connection
             .call(Method::POST, &self.path, Some(body), StatusCode::CREATED)
             .await?;
+        self.give_back(connection)?;
         let published: Published = serde_json::from_slice(&reply).context("publish reply")?;
         if published.duplicate {
             bail!("a publish without an idempotency key was answered as a duplicate");

@@ -3,8 +3,9 @@
 //!
 //! - [`Broker`]: one system, connected and configured for a run; makes queues, producers
 //!   and consumers, and says what its acknowledgements promise ([`Description`]).
-//! - [`Producer`]: one connection that publishes one message at a time, returning only once
-//!   the system confirmed it as durably as it can.
+//! - [`Producer`]: one connection that publishes, returning from each publish only once the
+//!   system confirmed it as durably as it can; the driver keeps several publishes in flight
+//!   on it at once (the workload's window), as an asynchronous publisher does.
 //! - [`Consumer`]: one connection that receives a batch and acknowledges it.
 //!
 //! An adapter must not count or time anything: the driver does, the same way for every
@@ -63,9 +64,10 @@ pub trait Broker: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Self::Consumer>> + Send;
 }
 
-pub trait Producer: Send + 'static {
-    /// Publishes `payload` and returns once the system confirmed it.
-    fn publish(&mut self, payload: Bytes) -> impl Future<Output = Result<()>> + Send;
+pub trait Producer: Send + Sync + 'static {
+    /// Publishes `payload` and returns once the system confirmed it. Called concurrently, up
+    /// to the window, on one producer: an adapter pipelines the calls on its connection.
+    fn publish(&self, payload: Bytes) -> impl Future<Output = Result<()>> + Send;
 }
 
 pub trait Consumer: Send + 'static {

@@ -1,6 +1,6 @@
 //! NATS JetStream: a work-queue stream on file storage with one replica, a durable pull
-//! consumer with explicit acks shared by all consumers, and publishes that each wait for
-//! their PubAck.
+//! consumer with explicit acks shared by all consumers, and asynchronous publishes that each
+//! wait for their own PubAck (the window keeps several outstanding on the connection).
 
 use std::time::Duration;
 
@@ -137,7 +137,7 @@ pub struct NatsProducer {
 }
 
 impl Producer for NatsProducer {
-    async fn publish(&mut self, payload: Bytes) -> Result<()> {
+    async fn publish(&self, payload: Bytes) -> Result<()> {
         let ack = self
             .context
             .publish(self.subject.clone(), payload)

@@ -1,5 +1,6 @@
 //! PostgreSQL as a job queue: a table of (id, payload); a publish is one INSERT committed on
-//! its own; a consumer locks a batch with `FOR UPDATE SKIP LOCKED`, deletes it and commits,
+//! its own (the window's concurrent INSERTs are pipelined on the producer's connection, and
+//! its server process commits them one after another); a consumer locks a batch with `FOR UPDATE SKIP LOCKED`, deletes it and commits,
 //! which is its ack. `synchronous_commit` is on, so a commit returns after its WAL is flushed.
 
 use anyhow::{Context, Result, bail};
@@ -128,7 +129,7 @@ pub struct PgProducer {
 }
 
 impl Producer for PgProducer {
-    async fn publish(&mut self, payload: Bytes) -> Result<()> {
+    async fn publish(&self, payload: Bytes) -> Result<()> {
         let payload: &[u8] = &payload;
         let inserted = self
             .client

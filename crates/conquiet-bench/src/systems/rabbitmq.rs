@@ -1,6 +1,6 @@
 //! RabbitMQ over AMQP 0-9-1: a durable queue (classic or quorum), persistent messages,
-//! publisher confirms awaited one by one, and consumers with a prefetch and manual acks
-//! (one `multiple` ack per batch).
+//! publisher confirms (each publish awaits its own; the window keeps several outstanding on
+//! the channel), and consumers with a prefetch and manual acks (one `multiple` ack per batch).
 
 use anyhow::{Context, Result, anyhow, bail};
 use bytes::Bytes;
@@ -168,7 +168,7 @@ pub struct RabbitProducer {
 }
 
 impl Producer for RabbitProducer {
-    async fn publish(&mut self, payload: Bytes) -> Result<()> {
+    async fn publish(&self, payload: Bytes) -> Result<()> {
         let options = BasicPublishOptions {
             mandatory: true,
             ..BasicPublishOptions::default()

@@ -118,13 +118,15 @@ pub struct StreamProducer {
 }
 
 impl Producer for StreamProducer {
-    async fn publish(&mut self, payload: Bytes) -> Result<()> {
+    async fn publish(&self, payload: Bytes) -> Result<()> {
+        // A clone is a handle on the same socket: concurrent publishes are pipelined on it.
+        let mut con = self.con.clone();
         let reply: Value = redis::cmd("XADD")
             .arg(&self.queue)
             .arg("*")
             .arg(PAYLOAD_FIELD)
             .arg(payload.as_ref())
-            .query_async(&mut self.con)
+            .query_async(&mut con)
             .await
             .context("XADD")?;
         if resp_value::text(&reply).is_none() {
