@@ -122,6 +122,16 @@ pub enum TxOutcome {
     Done(Vec<Result<Reply, conquiet_core::CommandError>>),
 }
 
+/// The reply to one enqueued command ([`Db::enqueue`]), durable under the fsync policy once
+/// it arrives. Dropping it does not cancel the command.
+pub struct Answer(oneshot::Receiver<Result<Reply, DbError>>);
+
+impl Answer {
+    pub async fn reply(self) -> Result<Reply, DbError> {
+        self.0.await.map_err(|_| DbError::Closed)?
+    }
+}
+
 /// The shared handle to an open store. Cloning is cheap; the writer stops when
 /// [`Db::close`] is called or the last handle is dropped.
 #[derive(Clone)]
@@ -164,6 +174,15 @@ impl Db {
 
     /// Like [`Db::submit`], but a read that finds nothing may wait for new entries.
     pub async fn submit_with(&self, command: Command, block: Block) -> Result<Reply, DbError> {
+        self.enqueue(command, block).await?.reply().await
+    }
+
+    /// The first half of [`Db::submit_with`]: hands `command` to the writer (waiting only
+    /// while its queue is full) and returns at once with the [`Answer`] to await. The writer
+    /// runs requests in the order they were enqueued, so a connection can enqueue several
+    /// pipelined commands before awaiting the first answer, and their effects and answers
+    /// keep that order while they share fdatasyncs.
+    pub async fn enqueue(&self, command: Command, block: Block) -> Result<Answer, DbError> {
         let (reply, answer) = oneshot::channel();
         let request = Request::Command {
             command,
@@ -174,7 +193,7 @@ impl Db {
             .send(request)
             .await
             .map_err(|_| DbError::Closed)?;
-        answer.await.map_err(|_| DbError::Closed)?
+        Ok(Answer(answer))
     }
 
     /// [`Db::submit`] for threads outside an async runtime.

@@ -1,21 +1,25 @@
 //! One client connection: read bytes, split them into requests (`conquiet_resp::Decoder`),
-//! parse, submit to the store, encode replies, write them back in order. Pipelined requests
-//! are answered in one write. Limits: unprocessed input, unread output, the all-clients
+//! parse, submit to the store, encode replies, write them back in order. Pipelined writes
+//! with short replies (XADD, XACK, CQ.PUBLISH, CQ.ACK, ...) are handed to the store one after
+//! another without waiting for each answer (up to `PIPELINE_DEPTH_MAX`), so they share
+//! fdatasyncs; the store runs them in that order, and their replies are encoded in that order
+//! before anything else is answered. Pipelined requests are answered in one write. Limits: unprocessed input, unread output, the all-clients
 //! budget, and the idle timeout; a protocol error is answered and the connection closed.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use conquiet_core::{Command, Reply};
-use conquiet_db::{Block, DbError, TxOutcome};
+use conquiet_db::{Answer, Block, DbError, TxOutcome};
 use conquiet_resp::{Decoder, Frame, Parsed, Proto, encode, error_frame, parse, reply_frame};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
-use crate::limits::MULTI_COMMANDS_MAX;
+use crate::limits::{MULTI_COMMANDS_MAX, PIPELINE_DEPTH_MAX};
 use crate::server::{ClientEntry, Shared};
 
 /// Bytes read from the socket at a time.
@@ -45,6 +49,8 @@ pub(crate) struct Conn {
     pub multi: Option<Multi>,
     pub watched: Vec<(Vec<u8>, u64)>,
     pub out: Vec<u8>,
+    /// Engine commands handed to the store whose replies are not yet in `out`, oldest first.
+    pub in_flight: VecDeque<(Command, Answer)>,
 }
 
 pub(crate) async fn run(
@@ -75,6 +81,7 @@ pub(crate) async fn run(
         multi: None,
         watched: Vec::new(),
         out: Vec::new(),
+        in_flight: VecDeque::new(),
     };
     let mut io = Io {
         stream,
@@ -143,6 +150,7 @@ impl Conn {
     }
 
     async fn flush(&mut self, io: &mut Io) -> Result<(), String> {
+        self.settle().await;
         if self.out.is_empty() {
             return Ok(());
         }
@@ -248,6 +256,17 @@ impl Conn {
             .fetch_add(1, Ordering::Relaxed);
         self.note_command(&args);
         let parsed = match parse(&args) {
+            Ok(Parsed::Engine {
+                command,
+                block: None,
+            }) if self.authed && self.multi.is_none() && pipelines(&command) => {
+                return self.enqueue(command).await;
+            }
+            parsed => parsed,
+        };
+        // Anything else is answered after every reply still in flight.
+        self.settle().await;
+        let parsed = match parsed {
             Ok(parsed) => parsed,
             Err(e) => {
                 if let Some(multi) = &mut self.multi {
@@ -277,6 +296,33 @@ impl Conn {
             return After::Continue;
         }
         self.run_parsed(parsed, io).await
+    }
+
+    /// Hands a non-blocking engine command to the store and goes on to the next request; its
+    /// reply is encoded by `settle`. A connection that reached `PIPELINE_DEPTH_MAX` waits for
+    /// its oldest replies first.
+    async fn enqueue(&mut self, command: Command) -> After {
+        if self.in_flight.len() >= PIPELINE_DEPTH_MAX {
+            self.settle().await;
+        }
+        match self.shared.db.enqueue(command.clone(), Block::No).await {
+            Ok(answer) => self.in_flight.push_back((command, answer)),
+            Err(error) => {
+                self.settle().await;
+                let frame = self.frame_for(&command, Err(error));
+                self.reply(&frame);
+            }
+        }
+        After::Continue
+    }
+
+    /// Waits for every reply in flight and encodes them in order.
+    async fn settle(&mut self) {
+        while let Some((command, answer)) = self.in_flight.pop_front() {
+            let result = answer.reply().await;
+            let frame = self.frame_for(&command, result);
+            self.reply(&frame);
+        }
     }
 
     fn note_command(&self, args: &[Vec<u8>]) {
@@ -428,6 +474,20 @@ impl Conn {
     pub(crate) fn reply_error(&mut self, text: &str) {
         encode(&error_frame(text), self.proto, &mut self.out);
     }
+}
+
+/// Whether a request may be enqueued before the replies ahead of it are in: a write (so it
+/// gains from sharing an fdatasync) whose reply is a few bytes. Reads and deliveries answer
+/// with entries, so they run one at a time, where the output limit sees each reply.
+fn pipelines(command: &Command) -> bool {
+    command.is_write()
+        && !matches!(
+            command,
+            Command::ReadGroup { .. }
+                | Command::Claim(_)
+                | Command::AutoClaim(_)
+                | Command::Receive(_)
+        )
 }
 
 /// The text of a store error as a client sees it.

@@ -13,6 +13,10 @@ pub const INPUT_BYTES_MAX_DEFAULT: usize = 64 << 20;
 pub const ALL_CLIENTS_BYTES_MAX_DEFAULT: usize = 1 << 30;
 /// Commands queued in one MULTI before it is refused.
 pub const MULTI_COMMANDS_MAX: usize = 100_000;
+/// Engine commands one connection may have in the store at once, waiting for their replies:
+/// pipelined requests past this wait for the oldest replies, bounding what a connection holds
+/// in replies not yet encoded.
+pub const PIPELINE_DEPTH_MAX: usize = 1024;
 /// Keys one client may WATCH.
 pub const WATCH_KEYS_MAX: usize = 10_000;
 

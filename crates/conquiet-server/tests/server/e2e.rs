@@ -1,11 +1,12 @@
 //! The server in-process, driven by the `redis` crate over TCP.
 
+use std::io::Write;
 use std::time::Duration;
 
 use conquiet_server::Config;
 use redis::{Commands, Value};
 
-use crate::support::TestServer;
+use crate::support::{Peer, TestServer, multibulk, show};
 
 #[test]
 fn streams_and_groups_work_through_a_real_redis_client() {
@@ -98,6 +99,50 @@ fn a_pipeline_of_thousands_of_commands_is_answered_in_order() {
     for (i, id) in ids.iter().enumerate() {
         assert_eq!(id, &format!("{}-0", i + 1));
     }
+    server.stop().expect("clean shutdown");
+}
+
+/// `wal_syncs` from INFO persistence.
+fn wal_syncs(peer: &mut Peer) -> u64 {
+    let info = String::from_utf8(peer.call(&["INFO", "persistence"])).unwrap();
+    info.lines()
+        .find_map(|line| line.strip_prefix("wal_syncs:"))
+        .expect("INFO persistence has wal_syncs")
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn pipelined_writes_share_fdatasyncs_and_are_answered_in_place() {
+    let mut server = TestServer::start(|_| {});
+    let mut peer = server.peer();
+    let before = wal_syncs(&mut peer);
+    // 400 adds in one write, an add the stream must refuse in the middle, then a read that
+    // must see every add before it.
+    let mut pipeline = Vec::new();
+    for i in 1..=400 {
+        if i == 201 {
+            pipeline.extend(multibulk(&["XADD", "p", "100-0", "f", "late"]));
+        }
+        pipeline.extend(multibulk(&["XADD", "p", &format!("{i}-0"), "f", "v"]));
+    }
+    pipeline.extend(multibulk(&["XLEN", "p"]));
+    peer.stream.write_all(&pipeline).unwrap();
+    for i in 1..=400 {
+        if i == 201 {
+            let refused = peer.reply();
+            assert!(refused.starts_with(b"-ERR"), "{}", show(&refused));
+        }
+        assert_eq!(
+            peer.reply(),
+            format!("${}\r\n{i}-0\r\n", format!("{i}-0").len()).as_bytes()
+        );
+    }
+    assert_eq!(peer.reply(), b":400\r\n");
+    // One connection's pipeline used to cost one fdatasync per add.
+    let syncs = wal_syncs(&mut peer) - before;
+    assert!(syncs < 100, "400 pipelined adds took {syncs} fdatasyncs");
     server.stop().expect("clean shutdown");
 }
 
