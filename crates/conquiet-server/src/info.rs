@@ -216,6 +216,21 @@ pub(crate) fn command_reply(query: &CommandQuery) -> Frame {
 }
 
 /// INFO's text: the named sections (all when none or `all`/`everything`/`default`).
+/// The process's resident set in bytes, as Linux reports it in `/proc/self/status` (`VmRSS`,
+/// in KiB); `None` where that file is missing or unreadable.
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
+    Some(kib * 1024)
+}
+
 pub(crate) async fn info_text(shared: &Shared, sections: &[Vec<u8>]) -> String {
     let wants = |name: &str| {
         sections.is_empty()
@@ -249,7 +264,8 @@ pub(crate) async fn info_text(shared: &Shared, sections: &[Vec<u8>]) -> String {
     if wants("memory") {
         let _ = write!(
             out,
-            "# Memory\r\nclients_buffered_bytes:{}\r\nclients_bytes_max:{}\r\n\r\n",
+            "# Memory\r\nused_memory_rss:{}\r\nclients_buffered_bytes:{}\r\nclients_bytes_max:{}\r\n\r\n",
+            resident_bytes().unwrap_or(0),
             shared.buffered_bytes.load(Ordering::Relaxed),
             shared.config.limits.all_clients_bytes_max
         );

@@ -147,6 +147,36 @@ fn pipelined_writes_share_fdatasyncs_and_are_answered_in_place() {
 }
 
 #[test]
+fn info_memory_reports_the_resident_set_and_it_grows_with_entries() {
+    let mut server = TestServer::start(|_| {});
+    let mut peer = server.peer();
+    let rss = |peer: &mut Peer| -> u64 {
+        let info = String::from_utf8(peer.call(&["INFO", "memory"])).unwrap();
+        info.lines()
+            .find_map(|line| line.strip_prefix("used_memory_rss:"))
+            .expect("INFO memory has used_memory_rss")
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let before = rss(&mut peer);
+    assert!(before > 1 << 20, "a running server is over 1 MiB resident: {before}");
+    let value = "v".repeat(4096);
+    let mut pipeline = Vec::new();
+    for _ in 0..5000 {
+        pipeline.extend(multibulk(&["XADD", "m", "*", "f", &value]));
+    }
+    peer.stream.write_all(&pipeline).unwrap();
+    for _ in 0..5000 {
+        peer.reply();
+    }
+    // 20 MB of values are held in memory.
+    let after = rss(&mut peer);
+    assert!(after > before + (10 << 20), "{before} -> {after}");
+    server.stop().expect("clean shutdown");
+}
+
+#[test]
 fn multi_exec_is_atomic_and_watch_aborts_on_change() {
     let mut server = TestServer::start(|_| {});
     let mut con = server.client();
