@@ -177,11 +177,20 @@ async fn with<B: Broker>(system: System, broker: B, w: &Workload, bars: &Bars) -
     let broker = Arc::new(broker);
     let name = system.name();
     let measured = measure(broker.clone(), w, bars, &name).await;
-    row(&name, broker.describe(), measured)
+    row(&name, broker.describe(), w.backlog, measured)
 }
 
-pub fn row(system: &str, description: &Description, measured: Measured) -> Row {
-    let Measured { phases, error } = measured;
+pub fn row(
+    system: &str,
+    description: &Description,
+    backlog_per_queue: u64,
+    measured: Measured,
+) -> Row {
+    let Measured {
+        phases,
+        backlog_memory_bytes,
+        error,
+    } = measured;
     let phase = |name: &str| phases.iter().find(|p| p.name == name);
     let rate = |name: &str| phase(name).map_or(0.0, |p| p.msgs_per_s);
     Row {
@@ -195,6 +204,10 @@ pub fn row(system: &str, description: &Description, measured: Measured) -> Row {
         publish_confirm_ms: phase("end-to-end").and_then(|p| p.publish_confirm_ms),
         duplicates: phases.iter().map(|p| p.duplicates).sum(),
         missing: phases.iter().map(|p| p.missing).sum(),
+        backlog: backlog_per_queue,
+        memory_per_backlog_entry_bytes: backlog_memory_bytes
+            .filter(|_| backlog_per_queue > 0)
+            .map(|bytes| bytes as f64 / backlog_per_queue as f64),
         error: error.map(|e| format!("{e:#}")),
         phases,
     }

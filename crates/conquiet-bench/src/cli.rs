@@ -88,6 +88,10 @@ pub struct RunArgs {
     /// Producers, each on its own connection (P).
     #[arg(long, default_value_t = 4)]
     pub producers: usize,
+    /// Entries stored in each queue before its phases, never delivered: do publishing and
+    /// receiving slow down when a queue already holds this many? (streams systems only)
+    #[arg(long, default_value_t = 0)]
+    pub backlog: u64,
     /// Publishes each producer keeps in flight (W): it sends the next while earlier ones
     /// await their confirmations, as an asynchronous publisher does. 1 waits for each.
     #[arg(long, default_value_t = 32)]
@@ -185,6 +189,7 @@ pub fn workload(
     producers: usize,
     window: usize,
     consumers: usize,
+    backlog: u64,
     common: &Common,
 ) -> Result<Workload, String> {
     let within = |name: &str, value: u64, min: u64, max: u64| {
@@ -204,6 +209,7 @@ pub fn workload(
     within("producers", producers as u64, 1, CLIENTS_MAX as u64)?;
     within("window", window as u64, 1, WINDOW_MAX as u64)?;
     within("consumers", consumers as u64, 1, CLIENTS_MAX as u64)?;
+    within("backlog", backlog, 0, MESSAGES_MAX)?;
     within("batch", common.batch as u64, 1, RECEIVE_BATCH_MAX as u64)?;
     within("stall-timeout-s", common.stall_timeout_s, 1, 3600)?;
     if common.batch.saturating_mul(size) > RECEIVE_BYTES_MAX {
@@ -220,6 +226,7 @@ pub fn workload(
         window,
         consumers,
         batch: common.batch,
+        backlog,
         stall: Duration::from_secs(common.stall_timeout_s),
     })
 }
@@ -317,7 +324,7 @@ mod tests {
             panic!("not run");
         };
         let common = &args.common;
-        let w = workload(2000, 64, 4, 8, 2, common).unwrap();
+        let w = workload(2000, 64, 4, 8, 2, 0, common).unwrap();
         assert_eq!(
             (
                 w.messages,
@@ -330,30 +337,35 @@ mod tests {
             (2000, 64, 4, 8, 2, 100)
         );
         assert_eq!(w.stall, Duration::from_secs(30));
-        let error = workload(0, 64, 4, 1, 4, common).unwrap_err();
+        let error = workload(0, 64, 4, 1, 4, 0, common).unwrap_err();
         assert_eq!(error, "--messages is 0, must be 1 to 10000000");
         assert!(
-            workload(10, 19, 4, 1, 4, common)
+            workload(10, 19, 4, 1, 4, 0, common)
                 .unwrap_err()
                 .contains("--size is 19")
         );
         assert!(
-            workload(10, 64, 0, 1, 4, common)
+            workload(10, 64, 0, 1, 4, 0, common)
                 .unwrap_err()
                 .contains("--producers")
         );
         assert!(
-            workload(10, 64, 4, 0, 4, common)
+            workload(10, 64, 4, 0, 4, 0, common)
                 .unwrap_err()
                 .contains("--window")
         );
         assert!(
-            workload(10, 64, 4, 1025, 4, common)
+            workload(10, 64, 4, 1025, 4, 0, common)
                 .unwrap_err()
                 .contains("--window is 1025, must be 1 to 1024")
         );
         assert!(
-            workload(10, 64, 4, 1, 5000, common)
+            workload(10, 64, 4, 1, 4, 10_000_001, common)
+                .unwrap_err()
+                .contains("--backlog")
+        );
+        assert!(
+            workload(10, 64, 4, 1, 5000, 0, common)
                 .unwrap_err()
                 .contains("--consumers")
         );
@@ -363,7 +375,7 @@ mod tests {
         else {
             panic!("not run");
         };
-        let error = workload(10, 1024 * 1024, 1, 1, 1, &big.common).unwrap_err();
+        let error = workload(10, 1024 * 1024, 1, 1, 1, 0, &big.common).unwrap_err();
         assert!(error.contains("bytes a receive"), "{error}");
     }
 }

@@ -38,6 +38,8 @@ pub struct Workload {
     pub consumers: usize,
     /// Most messages one receive takes.
     pub batch: usize,
+    /// Entries stored in each queue before its phases, never delivered (0: an empty queue).
+    pub backlog: u64,
     /// How long nothing may move before a phase gives up.
     pub stall: Duration,
 }
@@ -84,6 +86,8 @@ impl Bars {
 /// What `measure` found: the phases that ran, and the error that stopped it, if any.
 pub struct Measured {
     pub phases: Vec<PhaseRow>,
+    /// How much the server's resident memory grew while the first backlog was stored.
+    pub backlog_memory_bytes: Option<u64>,
     pub error: Option<anyhow::Error>,
 }
 
@@ -102,10 +106,42 @@ pub async fn measure<B: Broker>(
     system: &str,
 ) -> Measured {
     let mut phases = Vec::new();
-    let error = run_phases(&broker, workload, bars, system, &mut phases)
+    let mut backlog_memory_bytes = None;
+    let error = run_phases(
+        &broker,
+        workload,
+        bars,
+        system,
+        &mut phases,
+        &mut backlog_memory_bytes,
+    )
+    .await
+    .err();
+    Measured {
+        phases,
+        backlog_memory_bytes,
+        error,
+    }
+}
+
+/// Makes `queue` and stores the workload's backlog in it (ids from N up, so that a backlog
+/// entry delivered by mistake fails the ledger); returns the memory growth the fill caused.
+async fn prepare_queue<B: Broker>(
+    broker: &B,
+    queue: &str,
+    w: &Workload,
+    bars: &Bars,
+    system: &str,
+) -> Result<Option<u64>> {
+    broker.create_queue(queue).await?;
+    if w.backlog == 0 {
+        return Ok(None);
+    }
+    let bar = bars.bar(system, "backlog", w.backlog);
+    broker
+        .fill_backlog(queue, w.messages, w.backlog, w.size, &bar)
         .await
-        .err();
-    Measured { phases, error }
+        .context("storing the backlog")
 }
 
 async fn run_phases<B: Broker>(
@@ -114,10 +150,12 @@ async fn run_phases<B: Broker>(
     bars: &Bars,
     system: &str,
     phases: &mut Vec<PhaseRow>,
+    backlog_memory_bytes: &mut Option<u64>,
 ) -> Result<()> {
     let queue = queue_name("split");
-    broker.create_queue(&queue).await?;
     let split = async {
+        *backlog_memory_bytes =
+            prepare_queue(broker.as_ref(), &queue, workload, bars, system).await?;
         let bar = bars.bar(system, "produce", workload.messages);
         phases.push(produce(broker, &queue, workload, bar).await?);
         let bar = bars.bar(system, "consume", workload.messages);
@@ -129,8 +167,11 @@ async fn run_phases<B: Broker>(
     split?;
     check(phases)?;
     let queue = queue_name("e2e");
-    broker.create_queue(&queue).await?;
-    let joint = end_to_end(broker, &queue, workload, bars, system).await;
+    let joint = async {
+        prepare_queue(broker.as_ref(), &queue, workload, bars, system).await?;
+        end_to_end(broker, &queue, workload, bars, system).await
+    }
+    .await;
     remove_queue(broker.as_ref(), &queue).await;
     phases.push(joint?);
     check(phases)

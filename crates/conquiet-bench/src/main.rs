@@ -69,13 +69,14 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
                 args.producers,
                 args.window,
                 args.consumers,
+                args.backlog,
                 &args.common,
             );
             let w = w.map_err(anyhow::Error::msg)?;
             measure("run", &args.system, &w, &args.common).await
         }
         Command::Latency(args) => {
-            let w = cli::workload(args.messages, args.size, 1, 1, 1, &args.common);
+            let w = cli::workload(args.messages, args.size, 1, 1, 1, 0, &args.common);
             let w = w.map_err(anyhow::Error::msg)?;
             measure("latency", &args.system, &w, &args.common).await
         }
@@ -124,6 +125,7 @@ async fn measure(
             size_bytes: w.size,
             producers: w.producers,
             window: w.window,
+            backlog: w.backlog,
             consumers: w.consumers,
             receive_batch: w.batch,
         },

@@ -14,6 +14,8 @@ pub struct WorkloadJson {
     /// Publishes in flight per producer; documents from before the window existed had 1.
     #[serde(default = "one")]
     pub window: usize,
+    #[serde(default)]
+    pub backlog: u64,
     pub consumers: usize,
     pub receive_batch: usize,
 }
@@ -61,6 +63,12 @@ pub struct Row {
     pub duplicates: u64,
     pub missing: u64,
     pub phases: Vec<PhaseRow>,
+    /// Entries stored in each queue before its phases and never delivered.
+    #[serde(default)]
+    pub backlog: u64,
+    /// The server's resident memory growth while the first backlog was stored, per entry.
+    #[serde(default)]
+    pub memory_per_backlog_entry_bytes: Option<f64>,
     /// Why the measurement failed; a row with an error is never a success.
     pub error: Option<String>,
 }
@@ -80,6 +88,8 @@ impl Row {
             duplicates: 0,
             missing: 0,
             phases: Vec::new(),
+            backlog: 0,
+            memory_per_backlog_entry_bytes: None,
             error: Some(error),
         }
     }
@@ -188,6 +198,15 @@ pub fn render(rows: &[Row]) -> String {
         if !row.durability_note.is_empty() {
             out.push_str(&format!("  durability: {}\n", row.durability_note));
         }
+        if row.backlog > 0 {
+            let memory = row
+                .memory_per_backlog_entry_bytes
+                .map_or_else(|| "not reported".to_string(), |b| format!("{b:.0} bytes"));
+            out.push_str(&format!(
+                "  backlog: {} entries stored in each queue first; resident memory per entry: {memory}\n",
+                rate(row.backlog as f64)
+            ));
+        }
         if let Some(error) = &row.error {
             out.push_str(&format!("  FAILED: {error}\n"));
         }
@@ -245,6 +264,8 @@ mod tests {
             duplicates: 0,
             missing: 0,
             phases: Vec::new(),
+            backlog: 0,
+            memory_per_backlog_entry_bytes: None,
             error: None,
         }
     }

@@ -153,6 +153,7 @@ mod tests {
                 size_bytes: 32,
                 producers: 1,
                 window: 1,
+                backlog: 0,
                 consumers: 1,
                 receive_batch: 10,
             },

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use bytes::Bytes;
 
@@ -19,6 +19,9 @@ struct Fake {
     repeat: Option<u64>,
     refuse: Option<u64>,
     flight: Arc<Flight>,
+    /// Whether it stores a backlog; `backlog` counts what was stored.
+    holds_backlog: bool,
+    backlog: AtomicU64,
     description: crate::systems::Description,
 }
 
@@ -69,6 +72,22 @@ impl Broker for Fake {
     async fn delete_queue(&self, queue: &str) -> Result<()> {
         self.queues.lock().unwrap().remove(queue);
         Ok(())
+    }
+
+    async fn fill_backlog(
+        &self,
+        _queue: &str,
+        first_id: u64,
+        count: u64,
+        _size: usize,
+        _bar: &ProgressBar,
+    ) -> Result<Option<u64>> {
+        if !self.holds_backlog {
+            bail!("no backlog here");
+        }
+        assert_eq!(first_id, 50, "backlog ids start after the workload's");
+        self.backlog.fetch_add(count, Ordering::SeqCst);
+        Ok(Some(count * 100))
     }
 
     async fn producer(&self, queue: &str) -> Result<FakeClient> {
@@ -129,6 +148,7 @@ fn workload() -> Workload {
         window: 4,
         consumers: 1,
         batch: 100,
+        backlog: 0,
         stall: Duration::from_secs(2),
     }
 }
@@ -173,6 +193,40 @@ async fn each_producer_keeps_its_window_of_publishes_in_flight() {
         w.producers * w.window,
         "3 producers with a window of 4"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_backlog_is_stored_in_each_queue_before_its_phases() {
+    let fake = Arc::new(Fake {
+        holds_backlog: true,
+        ..Fake::default()
+    });
+    let w = Workload {
+        backlog: 1000,
+        ..workload()
+    };
+    let measured = measure(fake.clone(), &w, &Bars::new(false), "fake").await;
+    assert!(measured.error.is_none(), "{:?}", measured.error);
+    assert_eq!(
+        fake.backlog.load(Ordering::SeqCst),
+        2000,
+        "split and e2e queues"
+    );
+    assert_eq!(measured.backlog_memory_bytes, Some(100_000));
+    let row = crate::bench::row("fake", fake.describe(), w.backlog, measured);
+    assert_eq!(row.memory_per_backlog_entry_bytes, Some(100.0));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_backlog_on_a_system_without_one_fails_the_run() {
+    let w = Workload {
+        backlog: 10,
+        ..workload()
+    };
+    let measured = measure(Arc::new(Fake::default()), &w, &Bars::new(false), "fake").await;
+    let error = format!("{:#}", measured.error.expect("no backlog, no run"));
+    assert_eq!(error, "storing the backlog: no backlog here");
+    assert!(measured.phases.is_empty());
 }
 
 #[tokio::test(start_paused = true)]

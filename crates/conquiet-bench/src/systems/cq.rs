@@ -54,6 +54,19 @@ impl Broker for Cq {
         Ok(())
     }
 
+    /// The queue is a stream: the backlog is appended with XADD and the default group moved
+    /// past it.
+    async fn fill_backlog(
+        &self,
+        queue: &str,
+        first_id: u64,
+        count: u64,
+        size: usize,
+        bar: &indicatif::ProgressBar,
+    ) -> Result<Option<u64>> {
+        super::streams::fill_backlog(&self.addr, queue, GROUP, first_id, count, size, bar).await
+    }
+
     async fn producer(&self, queue: &str) -> Result<CqProducer> {
         Ok(CqProducer {
             con: connect(&self.addr).await?,

@@ -24,8 +24,9 @@ pub mod streams;
 
 use std::future::Future;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use bytes::Bytes;
+use indicatif::ProgressBar;
 
 /// What a system is and what its acknowledgement of a publish promises.
 #[derive(Clone, Debug, Default)]
@@ -51,6 +52,26 @@ pub trait Broker: Send + Sync + 'static {
 
     /// Removes `queue` and what `create_queue` made for it.
     fn delete_queue(&self, queue: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// Stores `count` messages of `size` bytes (ids from `first_id`) in `queue` where its
+    /// consumers will not receive them, so that the phases run against a queue that already
+    /// holds a backlog. Returns how many bytes the server's resident memory grew meanwhile,
+    /// when the system reports its memory. Only systems whose queues can hold entries past
+    /// their consumers (streams) have it.
+    fn fill_backlog(
+        &self,
+        _queue: &str,
+        _first_id: u64,
+        _count: u64,
+        _size: usize,
+        _bar: &ProgressBar,
+    ) -> impl Future<Output = Result<Option<u64>>> + Send {
+        async {
+            bail!(
+                "this system has no backlog: --backlog works with conquiet-resp, conquiet-cq and redis-*"
+            )
+        }
+    }
 
     /// A producer on its own connection.
     fn producer(&self, queue: &str) -> impl Future<Output = Result<Self::Producer>> + Send;

@@ -57,6 +57,70 @@ pub async fn server_facts(con: &mut MultiplexedConnection) -> Result<(String, St
     Ok((server, fsync))
 }
 
+/// Longer than Redis's refresh of `used_memory_rss` (every 100 ms at its default `hz`).
+const RSS_REFRESH_WAIT: Duration = Duration::from_millis(300);
+/// XADDs sent per round trip while filling a backlog.
+const FILL_PIPELINE: u64 = 1000;
+
+/// `used_memory_rss` from INFO memory (Redis, and conquiet), if the server reports it. Redis
+/// refreshes the figure in its cron (10 times a second by default), so this waits for one
+/// refresh first.
+async fn resident_bytes(con: &mut MultiplexedConnection) -> Result<Option<u64>> {
+    tokio::time::sleep(RSS_REFRESH_WAIT).await;
+    let info: String = redis::cmd("INFO").arg("memory").query_async(con).await?;
+    Ok(info
+        .lines()
+        .find_map(|l| l.strip_prefix("used_memory_rss:"))
+        .and_then(|v| v.trim().parse().ok()))
+}
+
+/// Appends `count` entries to the stream `queue` with pipelined XADDs, then moves `group`
+/// past them (XGROUP SETID ... $), so that they stay stored but are never delivered. Returns
+/// the growth of the server's resident memory across the fill.
+pub async fn fill_backlog(
+    addr: &str,
+    queue: &str,
+    group: &str,
+    first_id: u64,
+    count: u64,
+    size: usize,
+    bar: &indicatif::ProgressBar,
+) -> Result<Option<u64>> {
+    let mut con = connect(addr).await?;
+    let before = resident_bytes(&mut con).await?;
+    let end = first_id.saturating_add(count);
+    let mut id = first_id;
+    while id < end {
+        let chunk = (end - id).min(FILL_PIPELINE);
+        let mut pipe = redis::pipe();
+        for i in id..id + chunk {
+            pipe.cmd("XADD")
+                .arg(queue)
+                .arg("*")
+                .arg(PAYLOAD_FIELD)
+                .arg(payload::encode(i, size).as_ref())
+                .ignore();
+        }
+        let () = pipe
+            .query_async(&mut con)
+            .await
+            .context("XADD of the backlog")?;
+        id += chunk;
+        bar.inc(chunk);
+    }
+    let () = redis::cmd("XGROUP")
+        .arg("SETID")
+        .arg(queue)
+        .arg(group)
+        .arg("$")
+        .query_async(&mut con)
+        .await
+        .context("XGROUP SETID past the backlog")?;
+    let after = resident_bytes(&mut con).await?;
+    bar.finish();
+    Ok(before.zip(after).map(|(b, a)| a.saturating_sub(b)))
+}
+
 pub struct Streams {
     addr: String,
     description: Description,
@@ -94,6 +158,17 @@ impl Broker for Streams {
         let mut con = connect(&self.addr).await?;
         let _: i64 = redis::cmd("DEL").arg(queue).query_async(&mut con).await?;
         Ok(())
+    }
+
+    async fn fill_backlog(
+        &self,
+        queue: &str,
+        first_id: u64,
+        count: u64,
+        size: usize,
+        bar: &indicatif::ProgressBar,
+    ) -> Result<Option<u64>> {
+        fill_backlog(&self.addr, queue, GROUP, first_id, count, size, bar).await
     }
 
     async fn producer(&self, queue: &str) -> Result<StreamProducer> {
