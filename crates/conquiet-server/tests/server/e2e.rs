@@ -160,7 +160,10 @@ fn info_memory_reports_the_resident_set_and_it_grows_with_entries() {
             .unwrap()
     };
     let before = rss(&mut peer);
-    assert!(before > 1 << 20, "a running server is over 1 MiB resident: {before}");
+    assert!(
+        before > 1 << 20,
+        "a running server is over 1 MiB resident: {before}"
+    );
     let value = "v".repeat(4096);
     let mut pipeline = Vec::new();
     for _ in 0..5000 {
