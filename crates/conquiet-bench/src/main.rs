@@ -136,9 +136,9 @@ async fn measure(
         println!("{}", serde_json::to_string(&document)?);
     } else {
         println!(
-            "{} messages of {} bytes; producers {} with {} publishes in flight each, \
-             consumers {}, receive batch {}\n",
-            w.messages, w.size, w.producers, w.window, w.consumers, w.batch
+            "{} messages of {} bytes; producers {}, publishes in flight per producer {}, \
+             consumers {}, receive batch {}, backlog {}\n",
+            w.messages, w.size, w.producers, w.window, w.consumers, w.batch, w.backlog
         );
         print!("{}", report::render(&document.results));
     }
