@@ -1,10 +1,11 @@
-//! One client connection: read bytes, split them into requests (`conquiet_resp::Decoder`),
-//! parse, submit to the store, encode replies, write them back in order. Pipelined writes
-//! with short replies (XADD, XACK, CQ.PUBLISH, CQ.ACK, ...) are handed to the store one after
-//! another without waiting for each answer (up to `PIPELINE_DEPTH_MAX`), so they share
-//! fdatasyncs; the store runs them in that order, and their replies are encoded in that order
-//! before anything else is answered. Pipelined requests are answered in one write. Limits: unprocessed input, unread output, the all-clients
-//! budget, and the idle timeout; a protocol error is answered and the connection closed.
+//! One client connection: read bytes, split them into requests (`conquiet_resp::Decoder`), parse,
+//! submit to the store, encode replies, write them back in order. Pipelined writes with short
+//! replies (XADD, XACK, CQ.PUBLISH, CQ.ACK, ...) are handed to the store one after another without
+//! waiting for each answer (up to `PIPELINE_DEPTH_MAX`), so they share fdatasyncs; the store runs
+//! them in that order, and their replies are encoded in that order before anything else is
+//! answered. Pipelined requests are answered in one write. Limits: unprocessed input, unread
+//! output, the all-clients budget, and the idle timeout; a protocol error is answered and the
+//! connection closed.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;

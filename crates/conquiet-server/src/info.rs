@@ -215,7 +215,6 @@ pub(crate) fn command_reply(query: &CommandQuery) -> Frame {
     }
 }
 
-/// INFO's text: the named sections (all when none or `all`/`everything`/`default`).
 /// The process's resident set in bytes, as Linux reports it in `/proc/self/status` (`VmRSS`,
 /// in KiB); `None` where that file is missing or unreadable.
 fn resident_bytes() -> Option<u64> {
@@ -231,6 +230,7 @@ fn resident_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// INFO's text: the named sections (all when none or `all`/`everything`/`default`).
 pub(crate) async fn info_text(shared: &Shared, sections: &[Vec<u8>]) -> String {
     let wants = |name: &str| {
         sections.is_empty()
