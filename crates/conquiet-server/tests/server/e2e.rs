@@ -102,15 +102,19 @@ fn a_pipeline_of_thousands_of_commands_is_answered_in_order() {
     server.stop().expect("clean shutdown");
 }
 
-/// `wal_syncs` from INFO persistence.
-fn wal_syncs(peer: &mut Peer) -> u64 {
-    let info = String::from_utf8(peer.call(&["INFO", "persistence"])).unwrap();
+/// The number `field` of INFO `section`.
+fn info_number(peer: &mut Peer, section: &str, field: &str) -> u64 {
+    let info = String::from_utf8(peer.call(&["INFO", section])).unwrap();
     info.lines()
-        .find_map(|line| line.strip_prefix("wal_syncs:"))
-        .expect("INFO persistence has wal_syncs")
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+        .unwrap_or_else(|| panic!("INFO {section} has {field}"))
         .trim()
         .parse()
         .unwrap()
+}
+
+fn wal_syncs(peer: &mut Peer) -> u64 {
+    info_number(peer, "persistence", "wal_syncs")
 }
 
 #[test]
@@ -150,15 +154,7 @@ fn pipelined_writes_share_fdatasyncs_and_are_answered_in_place() {
 fn info_memory_reports_the_resident_set_and_it_grows_with_entries() {
     let mut server = TestServer::start(|_| {});
     let mut peer = server.peer();
-    let rss = |peer: &mut Peer| -> u64 {
-        let info = String::from_utf8(peer.call(&["INFO", "memory"])).unwrap();
-        info.lines()
-            .find_map(|line| line.strip_prefix("used_memory_rss:"))
-            .expect("INFO memory has used_memory_rss")
-            .trim()
-            .parse()
-            .unwrap()
-    };
+    let rss = |peer: &mut Peer| info_number(peer, "memory", "used_memory_rss");
     let before = rss(&mut peer);
     assert!(
         before > 1 << 20,
