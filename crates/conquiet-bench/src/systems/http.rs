@@ -5,7 +5,7 @@
 //! The queue is made as `cq` makes it (default group, work-queue retention), so the two
 //! adapters differ only in transport.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use anyhow::{Context, Result, anyhow, bail};
 use bytes::Bytes;
@@ -156,22 +156,10 @@ pub struct HttpProducer {
 }
 
 impl HttpProducer {
-    fn take(&self) -> Result<Option<Connection>> {
-        let mut idle = self
-            .idle
+    fn idle(&self) -> Result<MutexGuard<'_, Vec<Connection>>> {
+        self.idle
             .lock()
-            .map_err(|_| anyhow!("connection list poisoned"))?;
-        Ok(idle.pop())
-    }
-
-    /// Keeps a connection whose last request succeeded; one that failed is dropped.
-    fn give_back(&self, connection: Connection) -> Result<()> {
-        let mut idle = self
-            .idle
-            .lock()
-            .map_err(|_| anyhow!("connection list poisoned"))?;
-        idle.push(connection);
-        Ok(())
+            .map_err(|_| anyhow!("connection list poisoned"))
     }
 }
 
@@ -184,14 +172,16 @@ impl Producer for HttpProducer {
     async fn publish(&self, payload: Bytes) -> Result<()> {
         let text = std::str::from_utf8(&payload).context("payload is ASCII by construction")?;
         let body = json!({ "fields": { PAYLOAD_FIELD: text } });
-        let mut connection = match self.take()? {
+        let idle = self.idle()?.pop();
+        let mut connection = match idle {
             Some(connection) => connection,
             None => Connection::open(&self.addr).await?,
         };
         let reply = connection
             .call(Method::POST, &self.path, Some(body), StatusCode::CREATED)
             .await?;
-        self.give_back(connection)?;
+        // Only a connection whose request succeeded is kept; a failed one is dropped.
+        self.idle()?.push(connection);
         let published: Published = serde_json::from_slice(&reply).context("publish reply")?;
         if published.duplicate {
             bail!("a publish without an idempotency key was answered as a duplicate");

@@ -36,11 +36,7 @@ pub async fn connect(addr: &str) -> Result<MultiplexedConnection> {
 /// answers INFO with `conquiet_version` next to the Redis version it mimics.
 pub async fn server_facts(con: &mut MultiplexedConnection) -> Result<(String, String)> {
     let info: String = redis::cmd("INFO").arg("server").query_async(con).await?;
-    let line = |name: &str| {
-        info.lines()
-            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
-            .map(|v| v.trim().to_string())
-    };
+    let line = |name: &str| info_field(&info, name).map(str::to_string);
     let server = match (line("conquiet_version"), line("redis_version")) {
         (Some(version), _) => format!("conquiet {version}"),
         (None, Some(version)) => format!("redis-server {version}"),
@@ -68,10 +64,14 @@ const FILL_PIPELINE: u64 = 1000;
 async fn resident_bytes(con: &mut MultiplexedConnection) -> Result<Option<u64>> {
     tokio::time::sleep(RSS_REFRESH_WAIT).await;
     let info: String = redis::cmd("INFO").arg("memory").query_async(con).await?;
-    Ok(info
-        .lines()
-        .find_map(|l| l.strip_prefix("used_memory_rss:"))
-        .and_then(|v| v.trim().parse().ok()))
+    Ok(info_field(&info, "used_memory_rss").and_then(|v| v.parse().ok()))
+}
+
+/// The value of `name` in INFO's `name:value` lines.
+fn info_field<'a>(info: &'a str, name: &str) -> Option<&'a str> {
+    info.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+        .map(str::trim)
 }
 
 /// Appends `count` entries to the stream `queue` with pipelined XADDs, then moves `group`
