@@ -132,6 +132,31 @@ impl Answer {
     }
 }
 
+/// The replies to commands handed over together ([`Db::enqueue_batch`]): each command comes
+/// back with its own result, in order, once durable under the fsync policy. Dropping it does
+/// not cancel the commands.
+pub struct BatchAnswer(oneshot::Receiver<Vec<(Command, Result<Reply, DbError>)>>);
+
+impl BatchAnswer {
+    /// `Err(Closed)` if the store stopped before answering; whether the commands ran is then
+    /// unknown.
+    /// Cancel-safe: awaiting it again after a cancelled wait still yields the replies.
+    pub async fn replies(&mut self) -> Result<Vec<(Command, Result<Reply, DbError>)>, DbError> {
+        (&mut self.0).await.map_err(|_| DbError::Closed)
+    }
+
+    /// The replies if they are in, without waiting.
+    pub fn try_replies(
+        &mut self,
+    ) -> Option<Result<Vec<(Command, Result<Reply, DbError>)>, DbError>> {
+        match self.0.try_recv() {
+            Ok(replies) => Some(Ok(replies)),
+            Err(oneshot::error::TryRecvError::Empty) => None,
+            Err(oneshot::error::TryRecvError::Closed) => Some(Err(DbError::Closed)),
+        }
+    }
+}
+
 /// The shared handle to an open store. Cloning is cheap; the writer stops when
 /// [`Db::close`] is called or the last handle is dropped.
 #[derive(Clone)]
@@ -194,6 +219,20 @@ impl Db {
             .await
             .map_err(|_| DbError::Closed)?;
         Ok(Answer(answer))
+    }
+
+    /// Like [`Db::enqueue`] for several non-blocking commands at once: one message to the
+    /// writer and one answer for all of them, which spares a connection a channel hand-off
+    /// and a wake-up per pipelined command. The writer runs them in order, each on its own
+    /// (one failing does not stop the others).
+    pub async fn enqueue_batch(&self, commands: Vec<Command>) -> Result<BatchAnswer, DbError> {
+        let (reply, answer) = oneshot::channel();
+        let request = Request::Batch { commands, reply };
+        self.sender
+            .send(request)
+            .await
+            .map_err(|_| DbError::Closed)?;
+        Ok(BatchAnswer(answer))
     }
 
     /// [`Db::submit`] for threads outside an async runtime.

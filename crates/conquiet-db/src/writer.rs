@@ -37,6 +37,11 @@ pub(crate) enum Request {
         block: Block,
         reply: ReplySender,
     },
+    /// Non-blocking commands run one after another, answered together.
+    Batch {
+        commands: Vec<Command>,
+        reply: BatchSender,
+    },
     Stats {
         reply: oneshot::Sender<Stats>,
     },
@@ -57,9 +62,13 @@ pub(crate) enum Request {
     },
 }
 
-/// A reply waiting for durability: a command's or a transaction's.
+/// Where a batch's results go: each command with its own result.
+pub(crate) type BatchSender = oneshot::Sender<Vec<(Command, Result<Reply, DbError>)>>;
+
+/// A reply waiting for durability: a command's, a batch's or a transaction's.
 pub(crate) enum Answer {
     Reply(ReplySender, Result<Reply, DbError>),
+    Batch(BatchSender, Vec<(Command, Result<Reply, DbError>)>),
     Transaction(
         oneshot::Sender<Result<TxOutcome, DbError>>,
         Result<TxOutcome, DbError>,
@@ -73,6 +82,13 @@ impl Answer {
         match self {
             Answer::Reply(reply, result) => {
                 let _ = reply.send(unless_poisoned(result, poisoned));
+            }
+            Answer::Batch(reply, results) => {
+                let results = results
+                    .into_iter()
+                    .map(|(command, result)| (command, unless_poisoned(result, poisoned)))
+                    .collect();
+                let _ = reply.send(results);
             }
             Answer::Transaction(reply, result) => {
                 let _ = reply.send(unless_poisoned(result, poisoned));
@@ -96,6 +112,8 @@ pub struct Stats {
     pub next_lsn: u64,
     pub synced_lsn: u64,
     pub batches: u64,
+    /// Messages taken from the writer's queue (a batch of pipelined commands is one).
+    pub requests: u64,
     pub records: u64,
     pub syncs: u64,
     pub sync_failures: u64,
@@ -280,6 +298,7 @@ pub(crate) fn run(
                 Err(_) => break,
             }
         }
+        w.stats.requests += batch.len() as u64;
         let mut close = None;
         for request in batch.drain(..) {
             match request {
@@ -288,6 +307,7 @@ pub(crate) fn run(
                     block,
                     reply,
                 } => w.handle(command, block, reply),
+                Request::Batch { commands, reply } => w.handle_batch(commands, reply),
                 Request::Stats { reply } => {
                     let _ = reply.send(w.stats());
                 }
@@ -310,13 +330,14 @@ pub(crate) fn run(
         if let Some(reply) = close {
             receiver.close();
             while let Ok(request) = receiver.try_recv() {
-                if let Request::Command {
-                    command,
-                    block,
-                    reply,
-                } = request
-                {
-                    w.handle(command, block, reply);
+                match request {
+                    Request::Command {
+                        command,
+                        block,
+                        reply,
+                    } => w.handle(command, block, reply),
+                    Request::Batch { commands, reply } => w.handle_batch(commands, reply),
+                    _ => {}
                 }
             }
             w.finish_batch();
@@ -377,6 +398,18 @@ impl Writer {
             }
             (result, _) => self.hold(reply, result),
         }
+    }
+
+    fn handle_batch(&mut self, commands: Vec<Command>, reply: BatchSender) {
+        let results = commands
+            .into_iter()
+            .map(|command| {
+                let now = self.now();
+                let result = self.execute(now, &command);
+                (command, result)
+            })
+            .collect();
+        self.hold_answer(Answer::Batch(reply, results));
     }
 
     /// Holds a reply until every record appended so far is durable (under `always`; other

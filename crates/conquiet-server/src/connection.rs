@@ -1,9 +1,10 @@
 //! One client connection: read bytes, split them into requests (`conquiet_resp::Decoder`), parse,
 //! submit to the store, encode replies, write them back in order. Pipelined writes with short
-//! replies (XADD, XACK, CQ.PUBLISH, CQ.ACK, ...) are handed to the store one after another without
-//! waiting for each answer (up to `PIPELINE_DEPTH_MAX`), so they share fdatasyncs; the store runs
-//! them in that order, and their replies are encoded in that order before anything else is
-//! answered. Pipelined requests are answered in one write. Limits: unprocessed input, unread
+//! replies (XADD, XACK, CQ.PUBLISH, CQ.ACK, ...) are gathered while the input holds them and
+//! handed to the store as one batch, without waiting for earlier answers (up to
+//! `PIPELINE_DEPTH_MAX` commands), so they share fdatasyncs and a batch costs one hand-off to
+//! the writer and one wake-up back; the store runs them in order, and their replies are encoded
+//! in that order before anything else is answered. Pipelined requests are answered in one write. Limits: unprocessed input, unread
 //! output, the all-clients budget, and the idle timeout; a protocol error is answered and the
 //! connection closed.
 
@@ -11,10 +12,10 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use conquiet_core::{Command, Reply};
-use conquiet_db::{Answer, Block, DbError, TxOutcome};
+use conquiet_db::{BatchAnswer, Block, DbError, TxOutcome};
 use conquiet_resp::{Decoder, Frame, Parsed, Proto, encode, error_frame, parse, reply_frame};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -40,6 +41,50 @@ pub(crate) struct Multi {
     pub failed: bool,
 }
 
+/// A batch of pipelined commands on its way through the store.
+pub(crate) enum Flight {
+    Sent {
+        count: usize,
+        answer: BatchAnswer,
+    },
+    /// The store refused the batch (it is closed): each command is answered with that.
+    Refused {
+        count: usize,
+    },
+}
+
+/// What a batch's commands are answered with: each its own result, or one error for all.
+type BatchReplies = Result<Vec<(Command, Result<Reply, DbError>)>, DbError>;
+
+impl Flight {
+    fn count(&self) -> usize {
+        match self {
+            Flight::Sent { count, .. } | Flight::Refused { count } => *count,
+        }
+    }
+
+    /// Cancel-safe.
+    async fn replies(&mut self) -> BatchReplies {
+        match self {
+            Flight::Sent { answer, .. } => answer.replies().await,
+            Flight::Refused { .. } => Err(DbError::Closed),
+        }
+    }
+
+    fn try_replies(&mut self) -> Option<BatchReplies> {
+        match self {
+            Flight::Sent { answer, .. } => answer.try_replies(),
+            Flight::Refused { .. } => Some(Err(DbError::Closed)),
+        }
+    }
+}
+
+/// What ended a wait for input or for the oldest batch's replies.
+enum Woke {
+    Replies(BatchReplies),
+    Read(Result<(), String>),
+}
+
 /// Per-connection state.
 pub(crate) struct Conn {
     pub id: u64,
@@ -50,8 +95,12 @@ pub(crate) struct Conn {
     pub multi: Option<Multi>,
     pub watched: Vec<(Vec<u8>, u64)>,
     pub out: Vec<u8>,
-    /// Engine commands handed to the store whose replies are not yet in `out`, oldest first.
-    pub in_flight: VecDeque<(Command, Answer)>,
+    /// Pipelined engine commands read but not yet handed to the store.
+    pub gathered: Vec<Command>,
+    /// Batches handed to the store whose replies are not yet in `out`, oldest first.
+    pub in_flight: VecDeque<Flight>,
+    /// Commands in `gathered` and `in_flight`.
+    pub pipelined: usize,
 }
 
 pub(crate) async fn run(
@@ -82,7 +131,9 @@ pub(crate) async fn run(
         multi: None,
         watched: Vec::new(),
         out: Vec::new(),
+        gathered: Vec::new(),
         in_flight: VecDeque::new(),
+        pipelined: 0,
     };
     let mut io = Io {
         stream,
@@ -142,16 +193,63 @@ impl Conn {
                 }
             }
             io.input.drain(..used);
-            self.flush(io).await?;
             if *io.shutdown.borrow() {
+                self.flush(io).await?;
                 return Ok(());
             }
-            self.read_more(io).await?;
+            self.hand_over().await;
+            self.answer_ready();
+            self.write_pending(io).await?;
+            if self.in_flight.is_empty() {
+                self.read_more(io).await?;
+            } else {
+                self.read_or_answer(io).await?;
+            }
         }
     }
 
+    /// With batches in the store: reads more requests (which then join a later fdatasync
+    /// instead of waiting for this one) or answers the oldest batch, whichever comes first.
+    /// At the pipeline limit it only waits for replies.
+    async fn read_or_answer(&mut self, io: &mut Io) -> Result<(), String> {
+        let input_full = io.input.len() > self.shared.config.limits.input_bytes_max;
+        if !input_full {
+            self.check_buffers(io).await?;
+        }
+        let Some(mut flight) = self.in_flight.pop_front() else {
+            return Ok(());
+        };
+        let count = flight.count();
+        if self.pipelined >= PIPELINE_DEPTH_MAX || input_full {
+            let replies = flight.replies().await;
+            self.answer_batch(count, replies);
+            return Ok(());
+        }
+        // No idle timeout here: the connection is waiting for the store, not for the client.
+        let woke = tokio::select! {
+            replies = flight.replies() => Woke::Replies(replies),
+            read = read_input(io, None) => Woke::Read(read),
+        };
+        match woke {
+            Woke::Replies(replies) => {
+                self.answer_batch(count, replies);
+                Ok(())
+            }
+            Woke::Read(read) => {
+                self.in_flight.push_front(flight);
+                read
+            }
+        }
+    }
+
+    /// Answers everything in flight and writes all replies out.
     async fn flush(&mut self, io: &mut Io) -> Result<(), String> {
         self.settle().await;
+        self.write_pending(io).await
+    }
+
+    /// Writes the replies encoded so far.
+    async fn write_pending(&mut self, io: &mut Io) -> Result<(), String> {
         if self.out.is_empty() {
             return Ok(());
         }
@@ -195,9 +293,14 @@ impl Conn {
 
     /// Waits for more input, honouring the limits, the idle timeout, kills and shutdown.
     async fn read_more(&mut self, io: &mut Io) -> Result<(), String> {
-        let input_bytes_max = self.shared.config.limits.input_bytes_max;
-        let idle_timeout = self.shared.config.limits.idle_timeout;
-        if io.input.len() > input_bytes_max {
+        self.check_buffers(io).await?;
+        read_input(io, self.shared.config.limits.idle_timeout).await
+    }
+
+    /// Before reading more: a request past the input limit, or a connection whose buffers
+    /// would overrun the all-clients budget, is answered with an error and closed.
+    async fn check_buffers(&mut self, io: &mut Io) -> Result<(), String> {
+        if io.input.len() > self.shared.config.limits.input_bytes_max {
             encode(
                 &error_frame("ERR client input buffer limit reached"),
                 self.proto,
@@ -212,23 +315,7 @@ impl Conn {
             self.flush(io).await?;
             return Err(reason);
         }
-        io.input.reserve(READ_CHUNK_BYTES);
-        let idle = async {
-            match idle_timeout {
-                Some(timeout) => tokio::time::sleep(timeout).await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            read = io.stream.read_buf(&mut io.input) => match read {
-                Ok(0) => Err("client closed".into()),
-                Ok(_) => Ok(()),
-                Err(e) => Err(format!("read: {e}")),
-            },
-            _ = io.shutdown.changed() => Ok(()),
-            _ = io.killed.changed() => Err("killed".into()),
-            () = idle => Err("idle timeout".into()),
-        }
+        Ok(())
     }
 
     /// Keeps this connection's share of the all-clients budget current; past the budget the
@@ -261,7 +348,7 @@ impl Conn {
                 command,
                 block: None,
             }) if self.authed && self.multi.is_none() && pipelines(&command) => {
-                return self.enqueue(command).await;
+                return self.gather(command).await;
             }
             parsed => parsed,
         };
@@ -299,30 +386,70 @@ impl Conn {
         self.run_parsed(parsed, io).await
     }
 
-    /// Hands a non-blocking engine command to the store and goes on to the next request; its
-    /// reply is encoded by `settle`. A connection that reached `PIPELINE_DEPTH_MAX` waits for
-    /// its oldest replies first.
-    async fn enqueue(&mut self, command: Command) -> After {
-        if self.in_flight.len() >= PIPELINE_DEPTH_MAX {
+    /// Keeps a non-blocking engine command for the next batch and goes on to the next
+    /// request; the batch goes to the store when the input runs dry or a request of another
+    /// kind arrives (`hand_over`), and its replies are encoded by `settle`. A connection that
+    /// reached `PIPELINE_DEPTH_MAX` waits for its replies first.
+    async fn gather(&mut self, command: Command) -> After {
+        if self.pipelined >= PIPELINE_DEPTH_MAX {
             self.settle().await;
         }
-        match self.shared.db.enqueue(command.clone(), Block::No).await {
-            Ok(answer) => self.in_flight.push_back((command, answer)),
-            Err(error) => {
-                self.settle().await;
-                let frame = self.frame_for(&command, Err(error));
-                self.reply(&frame);
-            }
-        }
+        self.gathered.push(command);
+        self.pipelined += 1;
         After::Continue
     }
 
-    /// Waits for every reply in flight and encodes them in order.
+    /// Hands the gathered commands to the store as one batch, without waiting for it.
+    async fn hand_over(&mut self) {
+        if self.gathered.is_empty() {
+            return;
+        }
+        let commands = std::mem::take(&mut self.gathered);
+        let count = commands.len();
+        let flight = match self.shared.db.enqueue_batch(commands).await {
+            Ok(answer) => Flight::Sent { count, answer },
+            Err(_) => Flight::Refused { count },
+        };
+        self.in_flight.push_back(flight);
+    }
+
+    /// Hands over what was gathered, waits for every reply in flight and encodes them in
+    /// order.
     async fn settle(&mut self) {
-        while let Some((command, answer)) = self.in_flight.pop_front() {
-            let result = answer.reply().await;
-            let frame = self.frame_for(&command, result);
-            self.reply(&frame);
+        self.hand_over().await;
+        while let Some(mut flight) = self.in_flight.pop_front() {
+            let replies = flight.replies().await;
+            self.answer_batch(flight.count(), replies);
+        }
+    }
+
+    /// Encodes the replies of the oldest batch, which just left `in_flight`.
+    fn answer_batch(&mut self, count: usize, replies: BatchReplies) {
+        self.pipelined -= count;
+        match replies {
+            Ok(replies) => {
+                for (command, result) in replies {
+                    let frame = self.frame_for(&command, result);
+                    self.reply(&frame);
+                }
+            }
+            Err(error) => {
+                for _ in 0..count {
+                    self.reply_error(&db_error_text(&error));
+                }
+            }
+        }
+    }
+
+    /// Encodes the replies of the oldest batches that are in already, without waiting.
+    fn answer_ready(&mut self) {
+        while let Some(flight) = self.in_flight.front_mut() {
+            let Some(replies) = flight.try_replies() else {
+                return;
+            };
+            let count = flight.count();
+            self.in_flight.pop_front();
+            self.answer_batch(count, replies);
         }
     }
 
@@ -474,6 +601,28 @@ impl Conn {
 
     pub(crate) fn reply_error(&mut self, text: &str) {
         encode(&error_frame(text), self.proto, &mut self.out);
+    }
+}
+
+/// Reads what the client sent next; returns early (with `Ok`) on shutdown, and fails when the
+/// client leaves, is killed, or sends nothing for `idle_timeout`.
+async fn read_input(io: &mut Io, idle_timeout: Option<Duration>) -> Result<(), String> {
+    io.input.reserve(READ_CHUNK_BYTES);
+    let idle = async {
+        match idle_timeout {
+            Some(timeout) => tokio::time::sleep(timeout).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        read = io.stream.read_buf(&mut io.input) => match read {
+            Ok(0) => Err("client closed".into()),
+            Ok(_) => Ok(()),
+            Err(e) => Err(format!("read: {e}")),
+        },
+        _ = io.shutdown.changed() => Ok(()),
+        _ = io.killed.changed() => Err("killed".into()),
+        () = idle => Err("idle timeout".into()),
     }
 }
 

@@ -273,7 +273,7 @@ pub(crate) async fn info_text(shared: &Shared, sections: &[Vec<u8>]) -> String {
     if wants("persistence") {
         let _ = write!(
             out,
-            "# Persistence\r\nloading:0\r\naof_enabled:1\r\nconquiet_fsync:{:?}\r\nwal_next_lsn:{}\r\nwal_synced_lsn:{}\r\nwal_bytes:{}\r\nwal_segments:{}\r\nwal_syncs:{}\r\nwal_sync_failures:{}\r\nsnapshots_taken:{}\r\nsnapshot_lsn:{}\r\nstore_poisoned:{}\r\n\r\n",
+            "# Persistence\r\nloading:0\r\naof_enabled:1\r\nconquiet_fsync:{:?}\r\nwal_next_lsn:{}\r\nwal_synced_lsn:{}\r\nwal_bytes:{}\r\nwal_segments:{}\r\nwal_syncs:{}\r\nwal_sync_failures:{}\r\nwriter_requests:{}\r\nsnapshots_taken:{}\r\nsnapshot_lsn:{}\r\nstore_poisoned:{}\r\n\r\n",
             shared.config.fsync,
             stats.next_lsn,
             stats.synced_lsn,
@@ -281,6 +281,7 @@ pub(crate) async fn info_text(shared: &Shared, sections: &[Vec<u8>]) -> String {
             stats.segments,
             stats.syncs,
             stats.sync_failures,
+            stats.requests,
             stats.snapshots_taken,
             stats.snapshot_lsn,
             u8::from(stats.poisoned),

@@ -122,6 +122,7 @@ fn pipelined_writes_share_fdatasyncs_and_are_answered_in_place() {
     let mut server = TestServer::start(|_| {});
     let mut peer = server.peer();
     let before = wal_syncs(&mut peer);
+    let requests_before = info_number(&mut peer, "persistence", "writer_requests");
     // 400 adds in one write, an add the stream must refuse in the middle, then a read that
     // must see every add before it.
     let mut pipeline = Vec::new();
@@ -147,6 +148,12 @@ fn pipelined_writes_share_fdatasyncs_and_are_answered_in_place() {
     // One connection's pipeline used to cost one fdatasync per add.
     let syncs = wal_syncs(&mut peer) - before;
     assert!(syncs < 100, "400 pipelined adds took {syncs} fdatasyncs");
+    // ... and one hand-off to the store's writer per add.
+    let requests = info_number(&mut peer, "persistence", "writer_requests") - requests_before;
+    assert!(
+        requests < 100,
+        "402 pipelined commands took {requests} writer requests"
+    );
     server.stop().expect("clean shutdown");
 }
 
