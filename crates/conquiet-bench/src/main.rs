@@ -13,6 +13,11 @@
 //! A message that never arrives, or any adapter error, makes the run exit nonzero: a result
 //! is printed only beside the word FAILED.
 
+/// The measuring client should take as little of the machine as it can from the systems it
+/// measures: with the system allocator it spent about a quarter more CPU per message.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod bench;
 mod cli;
 mod driver;
