@@ -132,23 +132,24 @@ impl Answer {
     }
 }
 
+/// Each command of a batch with its own result, in order.
+pub type BatchReplies = Vec<(Command, Result<Reply, DbError>)>;
+
 /// The replies to commands handed over together ([`Db::enqueue_batch`]): each command comes
 /// back with its own result, in order, once durable under the fsync policy. Dropping it does
 /// not cancel the commands.
-pub struct BatchAnswer(oneshot::Receiver<Vec<(Command, Result<Reply, DbError>)>>);
+pub struct BatchAnswer(oneshot::Receiver<BatchReplies>);
 
 impl BatchAnswer {
     /// `Err(Closed)` if the store stopped before answering; whether the commands ran is then
     /// unknown.
     /// Cancel-safe: awaiting it again after a cancelled wait still yields the replies.
-    pub async fn replies(&mut self) -> Result<Vec<(Command, Result<Reply, DbError>)>, DbError> {
+    pub async fn replies(&mut self) -> Result<BatchReplies, DbError> {
         (&mut self.0).await.map_err(|_| DbError::Closed)
     }
 
     /// The replies if they are in, without waiting.
-    pub fn try_replies(
-        &mut self,
-    ) -> Option<Result<Vec<(Command, Result<Reply, DbError>)>, DbError>> {
+    pub fn try_replies(&mut self) -> Option<Result<BatchReplies, DbError>> {
         match self.0.try_recv() {
             Ok(replies) => Some(Ok(replies)),
             Err(oneshot::error::TryRecvError::Empty) => None,

@@ -54,7 +54,7 @@ pub(crate) enum Flight {
 }
 
 /// What a batch's commands are answered with: each its own result, or one error for all.
-type BatchReplies = Result<Vec<(Command, Result<Reply, DbError>)>, DbError>;
+type BatchReplies = Result<conquiet_db::BatchReplies, DbError>;
 
 impl Flight {
     fn count(&self) -> usize {

@@ -29,7 +29,7 @@ use std::fmt;
 pub use error::{ReplayError, WalError};
 pub use sim::SimStorage;
 pub use storage::{FsStorage, Storage, StorageFile};
-pub use wal::{PendingSync, RecoveryReport, ReplayFn, SyncDone, TornTail, Wal};
+pub use wal::{Detached, PendingSync, RecoveryReport, ReplayFn, SyncDone, TornTail, Wal};
 
 /// One mebibyte, for readable sizes below.
 pub const MIB: u64 = 1024 * 1024;

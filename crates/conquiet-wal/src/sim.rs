@@ -154,6 +154,14 @@ impl State {
 #[derive(Clone, Default)]
 pub struct SimStorage {
     state: Arc<Mutex<State>>,
+    removes: Arc<RemoveGate>,
+}
+
+/// Holds `remove` calls back while closed (`SimStorage::hold_removes`).
+#[derive(Default)]
+struct RemoveGate {
+    held: Mutex<bool>,
+    opened: std::sync::Condvar,
 }
 
 impl fmt::Debug for SimStorage {
@@ -242,7 +250,20 @@ impl SimStorage {
         };
         SimStorage {
             state: Arc::new(Mutex::new(state)),
+            removes: Arc::default(),
         }
+    }
+
+    /// Until `release_removes`, every `remove` waits, as an unlink of a large file takes its
+    /// time on a real disk: shows which thread would wait for it.
+    pub fn hold_removes(&self) {
+        *self.removes.held.lock().unwrap_or_else(|p| p.into_inner()) = true;
+    }
+
+    /// Lets the held removes, and every later one, go on.
+    pub fn release_removes(&self) {
+        *self.removes.held.lock().unwrap_or_else(|p| p.into_inner()) = false;
+        self.removes.opened.notify_all();
     }
 
     /// XORs the byte at `offset` of `name` with `mask`, in the durable bytes and in what reads
@@ -336,6 +357,15 @@ impl Storage for SimStorage {
     }
 
     fn remove(&self, name: &str) -> io::Result<()> {
+        let mut held = self.removes.held.lock().unwrap_or_else(|p| p.into_inner());
+        while *held {
+            held = self
+                .removes
+                .opened
+                .wait(held)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        drop(held);
         let mut state = self.lock();
         state.check_power()?;
         let inode = state.names.remove(name).ok_or_else(|| not_found(name))?;

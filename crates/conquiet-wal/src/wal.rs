@@ -116,6 +116,34 @@ impl SyncDone {
     }
 }
 
+/// Segments taken off the log by `Wal::detach_before`, oldest first, still on disk.
+#[derive(Debug)]
+#[must_use = "detached segments stay on disk until removed"]
+pub struct Detached {
+    names: Vec<String>,
+}
+
+impl Detached {
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Deletes the segments oldest first, syncing the directory after each: a crash may undo
+    /// unsynced removals independently, and undoing an older one while keeping a newer one
+    /// would leave a gap that recovery must treat as corruption. Stops at the first failure
+    /// (what is left is still a run of the oldest segments); a failed directory sync is
+    /// `Io { op: "sync_dir" }`, after which the log's owner must stop writing.
+    pub fn remove(self, storage: &dyn Storage) -> Result<u64, WalError> {
+        let mut removed = 0;
+        for name in &self.names {
+            storage.remove(name).map_err(WalError::io("remove", name))?;
+            removed += 1;
+            storage.sync_dir().map_err(WalError::io("sync_dir", ""))?;
+        }
+        Ok(removed)
+    }
+}
+
 /// A segmented write-ahead log. One owner appends; nothing here is shared between threads.
 pub struct Wal {
     storage: Arc<dyn Storage>,
@@ -399,32 +427,33 @@ impl Wal {
     }
 
     /// Deletes whole segments whose records all have lsn < `lsn`, oldest first, never the
-    /// current one; returns how many went. The directory is synced after each removal: a crash
-    /// may undo unsynced removals independently, and undoing an older one while keeping a newer
-    /// one would leave a gap that recovery must treat as corruption.
+    /// current one; returns how many went. `detach_before` then `Detached::remove`, on this
+    /// thread; a failed directory sync poisons the log.
     pub fn remove_before(&mut self, lsn: Lsn) -> Result<u64, WalError> {
+        let detached = self.detach_before(lsn)?;
+        let removed = detached.remove(&*self.storage);
+        if let Err(WalError::Io { op: "sync_dir", .. }) = &removed {
+            self.poisoned = true;
+        }
+        removed
+    }
+
+    /// Takes the whole segments whose records all have lsn < `lsn` (never the current one) off
+    /// the log, for the caller to delete with `Detached::remove`, on any thread: deleting a
+    /// large file can take milliseconds the appending thread should not wait. The log no longer
+    /// reads, counts or syncs them; until they are deleted, recovery would find them before
+    /// the oldest live segment, which it accepts.
+    pub fn detach_before(&mut self, lsn: Lsn) -> Result<Detached, WalError> {
         if self.poisoned {
             return Err(WalError::Poisoned);
         }
-        let mut removed = 0;
+        let mut names = Vec::new();
         while self.segments.len() > 1 && self.segments[1].first_lsn <= lsn {
-            let name = &self.segments[0].name;
-            self.storage
-                .remove(name)
-                .map_err(WalError::io("remove", name))?;
             let segment = self.segments.pop_front().expect("more than one segment");
             self.disk_bytes -= segment.bytes;
-            removed += 1;
-            if let Err(source) = self.storage.sync_dir() {
-                self.poisoned = true;
-                return Err(WalError::Io {
-                    op: "sync_dir",
-                    file: String::new(),
-                    source,
-                });
-            }
+            names.push(segment.name);
         }
-        Ok(removed)
+        Ok(Detached { names })
     }
 
     /// The lsn the next append will get.

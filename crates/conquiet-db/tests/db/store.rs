@@ -134,6 +134,53 @@ fn a_blocked_read_times_out_empty_and_close_wakes_the_rest() {
 }
 
 #[test]
+fn commands_are_answered_while_old_segments_are_being_deleted() {
+    let storage = SimStorage::new();
+    let clock = Arc::new(ManualClock::new(1_000));
+    let (db, _) = Db::open(Arc::new(storage.clone()), small(), clock).expect("open");
+    // Deleting a large file takes a while on a real disk; here it takes until released.
+    storage.hold_removes();
+    let (done, finished) = std::sync::mpsc::channel();
+    let handle = db.clone();
+    std::thread::spawn(move || {
+        let value = "x".repeat(100);
+        let mut result = Ok(());
+        // Each snapshot past the second makes the oldest one, and the segments only it
+        // needed, old.
+        for _ in 0..4 {
+            for _ in 0..200 {
+                result = result.and(handle.submit_blocking(add("s", &[("v", &value)])).map(drop));
+            }
+            result = result.and(handle.snapshot_blocking());
+        }
+        let _ = done.send(result);
+    });
+    let answered = finished.recv_timeout(Duration::from_secs(60));
+    storage.release_removes();
+    answered
+        .expect("commands and snapshots were answered while the deletion waited")
+        .expect("adds and snapshots");
+    db.close().expect("close");
+    let files = storage.files();
+    let snapshots = files.iter().filter(|f| f.starts_with("snap-")).count();
+    assert_eq!(
+        snapshots, 2,
+        "the older snapshots went once released: {files:?}"
+    );
+    let (db, _) = Db::open(
+        Arc::new(storage.crash(3)),
+        small(),
+        Arc::new(ManualClock::new(2_000)),
+    )
+    .expect("reopen");
+    assert_eq!(
+        entries(db.submit_blocking(range_all("s")).expect("range")).len(),
+        800
+    );
+    db.close().expect("close");
+}
+
+#[test]
 fn recovery_uses_the_snapshot_plus_the_log_tail() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (db, _) = Db::open_dir(dir.path(), small()).expect("open");
