@@ -3,7 +3,9 @@
 //! and wakes blocked readers the batch fed. Replies are held until the records they depend on
 //! are durable. One fdatasync at a time runs on the syncer thread and covers everything
 //! appended before it began (group commit); while it runs, the writer goes on with the next
-//! batch, so the disk's sync time and the engine's work overlap.
+//! batch, so the disk's sync time and the engine's work overlap. The syncer also answers the
+//! replies each sync makes durable and starts the next sync itself (`syncer`), so neither waits
+//! for the writer to finish its batch.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -12,9 +14,8 @@ use std::time::{Duration, Instant};
 
 use conquiet_core::codec::encode_record;
 use conquiet_core::{Command, Decision, Engine, Record, Reply};
-use std::collections::VecDeque;
 
-use conquiet_wal::{Detached, Lsn, PendingSync, Storage, SyncDone, Wal, WalError};
+use conquiet_wal::{Detached, Lsn, Storage, Wal, WalError};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::Clock;
@@ -22,7 +23,10 @@ use crate::recovery::Recovered;
 use crate::waiters::{ReplySender, Waiter, Waiters};
 use crate::{Block, DbError, DbOptions, FsyncPolicy, TxOutcome, WAITERS_MAX, snapshot};
 
+mod syncer;
 mod transaction;
+
+use syncer::{Durability, Syncer};
 
 /// Most replies held back waiting for a sync before the writer stops taking requests.
 const HELD_MAX: usize = 65_536;
@@ -153,6 +157,15 @@ pub struct LatencyHistogram {
 }
 
 impl LatencyHistogram {
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &LatencyHistogram) {
+        for (mine, theirs) in self.counts.iter_mut().zip(other.counts) {
+            *mine += theirs;
+        }
+        self.count += other.count;
+        self.sum_us = self.sum_us.saturating_add(other.sum_us);
+    }
+
     pub fn record(&mut self, elapsed: Duration) {
         let us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
         let bucket = FSYNC_BUCKETS_US
@@ -251,18 +264,17 @@ struct Writer {
     clock: Arc<dyn Clock>,
     /// Set by the first failed fdatasync; from then on every command is refused.
     poisoned: Option<String>,
-    /// Replies waiting for their records to be durable, in order: (lsn that must be synced,
-    /// sender, result).
-    held: VecDeque<(u64, Answer)>,
+    /// Replies of this batch, with the lsn that must be durable before each goes; handed to
+    /// `durability` when the batch ends.
+    to_hold: Vec<(u64, Answer)>,
+    /// Replies waiting for a sync, the sync asked for next, and what the syncer did.
+    durability: Arc<Durability>,
     /// WATCH support: the write sequence number at which each key last changed.
     versions: std::collections::HashMap<Vec<u8>, u64>,
     version_seq: u64,
     /// Version of every key not in `versions` (raised when the map is cleared to bound it).
     version_floor: u64,
-    /// The lsn the sync on the syncer thread covers, while one runs.
-    syncing: Option<u64>,
-    to_syncer: Option<std::sync::mpsc::SyncSender<PendingSync>>,
-    syncer: Option<JoinHandle<()>>,
+    syncer: Option<Syncer>,
     waiters: Waiters,
     /// Streams appended to in this batch: their blocked readers are woken.
     touched: BTreeSet<Vec<u8>>,
@@ -304,12 +316,11 @@ pub(crate) fn run(
         options,
         clock,
         poisoned: None,
-        held: VecDeque::new(),
+        to_hold: Vec::new(),
+        durability: Arc::default(),
         versions: std::collections::HashMap::new(),
         version_seq: 0,
         version_floor: 0,
-        syncing: None,
-        to_syncer: None,
         syncer: None,
         waiters: Waiters::default(),
         touched: BTreeSet::new(),
@@ -321,34 +332,16 @@ pub(crate) fn run(
         remover: None,
         stats: Stats::default(),
     };
-    // At most one sync is in flight, so both directions hold at most one message.
-    let (to_syncer, syncer_inbox) = std::sync::mpsc::sync_channel::<PendingSync>(1);
-    let (syncer_outbox, mut synced) = mpsc::channel::<(SyncDone, Duration)>(1);
-    let syncer = std::thread::Builder::new()
-        .name("conquiet-syncer".into())
-        .spawn(move || {
-            while let Ok(pending) = syncer_inbox.recv() {
-                let started = Instant::now();
-                let done = pending.run();
-                if syncer_outbox
-                    .blocking_send((done, started.elapsed()))
-                    .is_err()
-                {
-                    return;
-                }
-            }
-        });
-    if let Ok(thread) = syncer {
-        w.to_syncer = Some(to_syncer);
-        w.syncer = Some(thread);
-    }
+    // One message stands for any number of syncs finished since the writer last looked.
+    let (notify, mut synced) = mpsc::channel::<()>(1);
+    w.syncer = Syncer::start(w.durability.clone(), notify).ok();
+    let mut syncer_running = w.syncer.is_some();
     let mut batch = Vec::with_capacity(w.options.batch_max);
     loop {
         let wait = w.wait_time();
-        let syncing = w.syncing.is_some();
         // Replies waiting for a sync are bounded: past the limit, requests stay in the bounded
         // channel and senders wait, instead of the writer buffering without end.
-        let accepting = w.held.len() < HELD_MAX;
+        let accepting = w.durability.held_len() < HELD_MAX;
         let event = runtime.block_on(async {
             let sleep = async {
                 match wait {
@@ -358,14 +351,21 @@ pub(crate) fn run(
             };
             tokio::select! {
                 request = receiver.recv(), if accepting => Event::Request(request),
-                done = synced.recv(), if syncing => Event::Synced(done),
+                notice = synced.recv(), if syncer_running => Event::Synced(notice.is_some()),
                 () = sleep => Event::Timeout,
             }
         });
         match event {
             Event::Request(None) => break, // Every handle is gone.
             Event::Request(Some(request)) => batch.push(request),
-            Event::Synced(done) => w.on_synced(done),
+            Event::Synced(running) => {
+                syncer_running = running;
+                if !running {
+                    // Only a panic ends it before shutdown; nothing would be synced after.
+                    w.poison("the syncer thread stopped".into());
+                }
+                w.on_synced();
+            }
             Event::Timeout => {}
         }
         while batch.len() < w.options.batch_max {
@@ -417,11 +417,11 @@ pub(crate) fn run(
                 }
             }
             w.finish_batch();
-            let _ = reply.send(w.shut_down(&runtime, &mut synced));
+            let _ = reply.send(w.shut_down());
             return;
         }
     }
-    let _ = w.shut_down(&runtime, &mut synced);
+    let _ = w.shut_down();
 }
 
 /// The store has no logger of its own; a poisoned store is loud on stderr, since every later
@@ -437,7 +437,8 @@ const WAKE_PASSES_MAX: usize = 4;
 #[allow(clippy::large_enum_variant)] // one lives at a time, on the writer's stack
 enum Event {
     Request(Option<Request>),
-    Synced(Option<(SyncDone, Duration)>),
+    /// `false`: the syncer is gone and will send no more.
+    Synced(bool),
     Timeout,
 }
 
@@ -453,7 +454,7 @@ impl Writer {
     fn wait_time(&mut self) -> Option<Duration> {
         let now = self.clock.now_ms();
         let mut wait: Option<u64> = self.waiters.next_deadline().map(|d| d.saturating_sub(now));
-        let interval_due = self.unsynced() && self.syncing.is_none();
+        let interval_due = self.unsynced();
         if let (FsyncPolicy::IntervalMs(ms), true) = (self.options.fsync, interval_due) {
             let since = self.last_sync.elapsed().as_millis() as u64;
             let due = ms.saturating_sub(since);
@@ -499,7 +500,7 @@ impl Writer {
             FsyncPolicy::Always => self.wal.next_lsn().0,
             FsyncPolicy::IntervalMs(_) | FsyncPolicy::Never => 0,
         };
-        self.held.push_back((needed, answer));
+        self.to_hold.push((needed, answer));
     }
 
     fn unsynced(&self) -> bool {
@@ -565,6 +566,7 @@ impl Writer {
         for waiter in self.waiters.take_all() {
             let _ = waiter.reply.send(Err(DbError::Poisoned(reason.clone())));
         }
+        self.durability.fail(&reason);
         self.poisoned = Some(reason);
     }
 
@@ -578,11 +580,10 @@ impl Writer {
         // come.
         let now = self.now();
         self.recheck_waiters(now);
+        self.durability.hold(self.to_hold.drain(..));
         #[cfg(test)]
         if self.options.broken_ack_before_sync {
-            for (_, answer) in self.held.drain(..) {
-                answer.send(None);
-            }
+            self.durability.release_all_unsynced();
         }
         self.start_sync_if_due();
         self.release();
@@ -597,26 +598,22 @@ impl Writer {
         self.maybe_snapshot();
     }
 
-    /// Sends every held reply whose records are durable; after a failed sync, answers every
-    /// held reply with the error instead, since nothing unsynced may be reported as done.
+    /// Sends every held reply whose records are durable; after a failure, answers every held
+    /// reply with the error instead, since nothing unsynced may be reported as done. (The
+    /// syncer sends what its syncs cover on its own; this covers the writer's own syncs, reads
+    /// of durable state, and the policies that do not wait.)
     fn release(&mut self) {
-        let synced = self.wal.synced_lsn().0;
-        while let Some((needed, _)) = self.held.front() {
-            if *needed > synced && self.poisoned.is_none() {
-                break;
-            }
-            let Some((needed, answer)) = self.held.pop_front() else {
-                break;
-            };
-            let poisoned = self.poisoned.as_deref().filter(|_| needed > synced);
-            answer.send(poisoned);
+        match &self.poisoned {
+            Some(reason) => self.durability.fail(reason),
+            None => self.durability.synced(self.wal.synced_lsn().0),
         }
     }
 
-    /// Under `always`, a sync starts whenever records wait and none runs; under `interval`,
-    /// once the interval has passed since the last one.
+    /// Under `always`, asks for a sync whenever records were written since the last one was
+    /// asked for (the syncer starts it when the one running ends); under `interval`, once the
+    /// interval has passed since the last one.
     fn start_sync_if_due(&mut self) {
-        if self.syncing.is_some() || self.poisoned.is_some() || !self.unsynced() {
+        if self.poisoned.is_some() || !self.unsynced() {
             return;
         }
         let due = match self.options.fsync {
@@ -627,44 +624,31 @@ impl Writer {
         if !due {
             return;
         }
-        let Some(to_syncer) = &self.to_syncer else {
+        if self.syncer.is_none() {
             self.sync();
             return;
-        };
+        }
         match self.wal.begin_sync() {
             Ok(Some(pending)) => {
-                let up_to = pending.up_to().0;
-                if to_syncer.send(pending).is_err() {
-                    self.poison("the syncer thread is gone".into());
-                    return;
-                }
-                self.syncing = Some(up_to);
+                self.last_sync = Instant::now();
+                self.durability.ask(pending);
             }
             Ok(None) => {}
             Err(e) => self.poison(e.to_string()),
         }
     }
 
-    /// The syncer finished: advance the watermark (or poison), answer what is now durable,
-    /// and start the next sync for what was appended meanwhile.
-    fn on_synced(&mut self, done: Option<(SyncDone, Duration)>) {
-        self.syncing = None;
-        match done {
-            Some((done, elapsed)) => match self.wal.finish_sync(done) {
-                Ok(()) => {
-                    self.stats.fsync_latency.record(elapsed);
-                    self.stats.syncs += 1;
-                    self.last_sync = Instant::now();
-                }
-                Err(e) => {
-                    self.stats.fsync_latency.record(elapsed);
-                    self.stats.sync_failures += 1;
-                    self.poison(e.to_string());
-                }
-            },
-            None => self.poison("the syncer thread stopped".into()),
+    /// The syncer finished one or more syncs: the log takes the newest outcome (its watermark
+    /// advances, or it is poisoned), and a failure stops the store.
+    fn on_synced(&mut self) {
+        if let Some(done) = self.durability.take_done()
+            && let Err(e) = self.wal.finish_sync(done)
+        {
+            self.poison(e.to_string());
         }
-        self.start_sync_if_due();
+        if let Some(reason) = self.durability.failure() {
+            self.poison(reason);
+        }
         self.release();
     }
 
@@ -726,7 +710,14 @@ impl Writer {
     }
 
     fn stats(&self) -> Stats {
+        // The writer's own syncs (rolls, snapshots) and the syncer's.
+        let syncer = self.durability.stats();
+        let mut fsync_latency = self.stats.fsync_latency.clone();
+        fsync_latency.add(&syncer.fsync_latency);
         Stats {
+            syncs: self.stats.syncs + syncer.syncs,
+            sync_failures: self.stats.sync_failures + syncer.sync_failures,
+            fsync_latency,
             next_lsn: self.wal.next_lsn().0,
             synced_lsn: self.wal.synced_lsn().0,
             log_bytes: self.wal.disk_bytes(),
@@ -898,25 +889,17 @@ impl Writer {
 
     /// Answers blocked readers empty, waits for the sync and snapshot in flight, syncs the log
     /// and answers every held reply.
-    fn shut_down(
-        &mut self,
-        runtime: &tokio::runtime::Runtime,
-        synced: &mut mpsc::Receiver<(SyncDone, Duration)>,
-    ) -> Result<(), DbError> {
+    fn shut_down(&mut self) -> Result<(), DbError> {
         for waiter in self.waiters.take_all() {
             let _ = waiter.reply.send(Ok(waiter.command.empty_reply()));
         }
-        // No new sync may go to the syncer once shutdown starts; the one in flight finishes.
-        self.to_syncer = None;
-        if self.syncing.is_some() {
-            let done = runtime.block_on(synced.recv());
-            self.on_synced(done);
-        }
+        // The sync in progress finishes; the rest is synced here.
         if let Some(syncer) = self.syncer.take()
-            && syncer.join().is_err()
+            && !syncer.stop(&self.durability)
         {
             self.poison("the syncer thread panicked".into());
         }
+        self.on_synced();
         if let Some(in_flight) = &self.in_flight {
             while !in_flight.thread.is_finished() {
                 std::thread::sleep(Duration::from_millis(1));

@@ -114,6 +114,18 @@ impl SyncDone {
     pub fn is_ok(&self) -> bool {
         self.result.is_ok()
     }
+
+    /// What `Wal::finish_sync` will report for a failed sync, for a thread that answers
+    /// before the log's owner has taken the outcome.
+    pub fn failure(&self) -> Option<String> {
+        let source = self.result.as_ref().err()?;
+        let error = WalError::Io {
+            op: "sync",
+            file: self.name.clone(),
+            source: std::io::Error::new(source.kind(), source.to_string()),
+        };
+        Some(error.to_string())
+    }
 }
 
 /// Segments taken off the log by `Wal::detach_before`, oldest first, still on disk.
