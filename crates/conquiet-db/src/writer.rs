@@ -548,6 +548,11 @@ impl Writer {
             }
             Err(e) => {
                 self.stats.write_failures += 1;
+                if self.wal.is_poisoned() {
+                    // Writing buffered records failed: what reached the disk is unknown.
+                    self.poison(e.to_string());
+                    return Err(DbError::Poisoned(self.poisoned.clone().unwrap_or_default()));
+                }
                 return Err(DbError::Write(e));
             }
         }
@@ -580,6 +585,14 @@ impl Writer {
         // come.
         let now = self.now();
         self.recheck_waiters(now);
+        // The batch's records go to the file in one write, before any reply can leave (under
+        // `never` and `interval` they leave without a sync).
+        if self.poisoned.is_none()
+            && let Err(e) = self.wal.flush()
+        {
+            self.stats.write_failures += 1;
+            self.poison(e.to_string());
+        }
         self.durability.hold(self.to_hold.drain(..));
         #[cfg(test)]
         if self.options.broken_ack_before_sync {

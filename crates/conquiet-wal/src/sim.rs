@@ -52,6 +52,9 @@ struct Inode {
     current: Vec<u8>,
     durable: Vec<u8>,
     pending: Vec<FileOp>,
+    /// Bytes from 0 whose space is taken (`reserve`d): writes below it cost no space. Not
+    /// kept across a crash (as a reservation is not data).
+    reserved: usize,
 }
 
 /// One directory change, pending until `sync_dir`; a crash keeps or reverts each.
@@ -449,13 +452,16 @@ impl StorageFile for SimFile {
         state.check_power()?;
         let end = sim_end(offset, data.len())?;
         let start = end - data.len();
+        // Reserved bytes were paid for already; only the rest needs space.
+        let free = state.inode(self.inode).reserved.clamp(start, end) - start;
         let left = state
             .write_bytes_left
             .map(|left| usize::try_from(left).unwrap_or(usize::MAX));
-        if let Some(left) = left.filter(|left| *left < data.len()) {
+        if let Some(left) = left.filter(|left| *left < data.len() - free) {
             state.write_bytes_left = Some(0);
-            if left > 0 {
-                let data = data[..left].to_vec();
+            let fits = free + left;
+            if fits > 0 {
+                let data = data[..fits].to_vec();
                 state.push_op(
                     self.inode,
                     FileOp::Write {
@@ -470,7 +476,7 @@ impl StorageFile for SimFile {
             ));
         }
         if let Some(left) = state.write_bytes_left.as_mut() {
-            *left -= data.len() as u64;
+            *left -= (data.len() - free) as u64;
         }
         let data = data.to_vec();
         state.push_op(
@@ -480,6 +486,28 @@ impl StorageFile for SimFile {
                 data,
             },
         );
+        Ok(())
+    }
+
+    /// Takes exactly the space asked for from the write budget, all or nothing.
+    fn reserve(&mut self, offset: u64, len: u64) -> io::Result<()> {
+        let mut state = self.lock();
+        state.check_power()?;
+        let end = sim_end(offset, usize::try_from(len).unwrap_or(usize::MAX))?;
+        let inode = state.inode(self.inode);
+        let taken = inode.reserved.max(inode.current.len());
+        let needed = end.saturating_sub(taken);
+        if let Some(left) = state.write_bytes_left.as_mut() {
+            if (*left as usize) < needed {
+                return Err(io::Error::new(
+                    io::ErrorKind::StorageFull,
+                    "sim storage: no space",
+                ));
+            }
+            *left -= needed as u64;
+        }
+        let inode = state.inode(self.inode);
+        inode.reserved = inode.reserved.max(end);
         Ok(())
     }
 

@@ -41,6 +41,10 @@ pub trait StorageFile: Send {
     /// Writes all of `data` at `offset`, extending the file. On error some prefix of `data`
     /// may have landed.
     fn write_at(&mut self, offset: u64, data: &[u8]) -> io::Result<()>;
+    /// Makes sure a later write of `[offset, offset + len)` will not fail for lack of space,
+    /// without changing the length: a full disk is refused here, before anything is written.
+    /// Where space cannot be reserved, succeeds and promises nothing.
+    fn reserve(&mut self, offset: u64, len: u64) -> io::Result<()>;
     /// fdatasync: makes this file's writes and length durable.
     fn sync_data(&mut self) -> io::Result<()>;
     /// A second handle to the same file, so a sync can run on another thread while the owner
@@ -108,7 +112,7 @@ impl Storage for FsStorage {
             .read(true)
             .write(true)
             .open(self.path(name)?)?;
-        Ok(Box::new(FsFile(file)))
+        Ok(Box::new(FsFile::new(file)))
     }
 
     fn create(&self, name: &str) -> io::Result<Box<dyn StorageFile>> {
@@ -118,7 +122,7 @@ impl Storage for FsStorage {
             .create(true)
             .truncate(true)
             .open(self.path(name)?)?;
-        Ok(Box::new(FsFile(file)))
+        Ok(Box::new(FsFile::new(file)))
     }
 
     fn remove(&self, name: &str) -> io::Result<()> {
@@ -134,31 +138,79 @@ impl Storage for FsStorage {
     }
 }
 
-struct FsFile(File);
+/// Space reserved at a time past the end of what was asked for: one `fallocate` per this many
+/// bytes of appends.
+const RESERVE_AHEAD_BYTES: u64 = 4 << 20;
+
+struct FsFile {
+    file: File,
+    /// Bytes from 0 known to be allocated (reserved or written).
+    reserved: u64,
+    /// False once the file system said it cannot preallocate.
+    can_reserve: bool,
+}
+
+impl FsFile {
+    fn new(file: File) -> FsFile {
+        FsFile {
+            file,
+            reserved: 0,
+            can_reserve: true,
+        }
+    }
+}
 
 impl StorageFile for FsFile {
     fn len(&self) -> io::Result<u64> {
-        Ok(self.0.metadata()?.len())
+        Ok(self.file.metadata()?.len())
     }
 
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
-        self.0.read_exact_at(buf, offset)
+        self.file.read_exact_at(buf, offset)
     }
 
     fn write_at(&mut self, offset: u64, data: &[u8]) -> io::Result<()> {
-        self.0.write_all_at(data, offset)
+        self.file.write_all_at(data, offset)
+    }
+
+    /// `fallocate` with `KEEP_SIZE`, `RESERVE_AHEAD_BYTES` past what is asked at a time, so the
+    /// length (which recovery reads as the end of the log) stays where the writes end.
+    fn reserve(&mut self, offset: u64, len: u64) -> io::Result<()> {
+        let end = offset.saturating_add(len);
+        if end <= self.reserved || !self.can_reserve {
+            return Ok(());
+        }
+        let start = self.reserved.max(offset);
+        let ahead = end.saturating_add(RESERVE_AHEAD_BYTES) - start;
+        let flags = rustix::fs::FallocateFlags::KEEP_SIZE;
+        match rustix::fs::fallocate(&self.file, flags, start, ahead) {
+            Ok(()) => {
+                self.reserved = start + ahead;
+                Ok(())
+            }
+            Err(rustix::io::Errno::OPNOTSUPP | rustix::io::Errno::NOSYS) => {
+                self.can_reserve = false;
+                Ok(())
+            }
+            Err(errno) => Err(errno.into()),
+        }
     }
 
     fn sync_data(&mut self) -> io::Result<()> {
-        self.0.sync_data()
+        self.file.sync_data()
     }
 
     fn try_clone(&self) -> io::Result<Box<dyn StorageFile>> {
-        Ok(Box::new(FsFile(self.0.try_clone()?)))
+        Ok(Box::new(FsFile {
+            file: self.file.try_clone()?,
+            reserved: self.reserved,
+            can_reserve: self.can_reserve,
+        }))
     }
 
     fn truncate(&mut self, len: u64) -> io::Result<()> {
-        self.0.set_len(len)
+        self.reserved = self.reserved.min(len);
+        self.file.set_len(len)
     }
 }
 
@@ -190,6 +242,25 @@ mod tests {
             storage.open("b").err().unwrap().kind(),
             io::ErrorKind::NotFound
         );
+    }
+
+    #[test]
+    fn reserving_space_keeps_the_length() {
+        let temp = tempfile::tempdir().unwrap();
+        let storage = FsStorage::open(temp.path()).unwrap();
+        let mut file = storage.create("a").unwrap();
+        file.write_at(0, b"head").unwrap();
+        file.reserve(4, 100).unwrap();
+        assert_eq!(
+            file.len().unwrap(),
+            4,
+            "the length still marks the end of the data"
+        );
+        file.write_at(4, &[7; 100]).unwrap();
+        assert_eq!(file.len().unwrap(), 104);
+        // Within what was reserved ahead: nothing to do, and still no change of length.
+        file.reserve(104, 1000).unwrap();
+        assert_eq!(file.len().unwrap(), 104);
     }
 
     #[test]

@@ -40,14 +40,17 @@ pub(crate) fn open(storage: &SimStorage, options: WalOptions) -> (Wal, RecoveryR
     open_from(storage, options, Lsn::FIRST).expect("log opens")
 }
 
-/// Appends `payload(i)` for each `i` in `range`, returning what was appended.
+/// Appends `payload(i)` for each `i` in `range` and writes them to the file (unsynced), as
+/// the store's writer does at the end of each batch; returns what was appended.
 pub(crate) fn append_all(wal: &mut Wal, range: std::ops::Range<u64>) -> Replayed {
-    range
+    let appended = range
         .map(|i| {
             let bytes = payload(i);
             (wal.append(&bytes).expect("append"), bytes)
         })
-        .collect()
+        .collect();
+    wal.flush().expect("flush");
+    appended
 }
 
 /// Segment names present in `storage`, oldest first.

@@ -15,9 +15,12 @@ use crate::recovery::{self, Segment};
 use crate::storage::{Storage, StorageFile};
 use crate::{Lsn, WalOptions};
 
-/// Largest write buffer kept between appends. A rare huge record should not pin its size in
+/// Largest write buffer kept between flushes. A rare huge record should not pin its size in
 /// memory for the life of the log.
 const WRITE_BUFFER_BYTES_RETAINED: usize = 1 << 20;
+
+/// Appended bytes held in memory before `append` writes them itself.
+const WRITE_BUFFER_BYTES_MAX: usize = 1 << 20;
 
 /// The replay callback `Wal::open` takes: called once per intact record with lsn >= `from`,
 /// in order. An error aborts the open with `WalError::Replay`.
@@ -166,14 +169,16 @@ pub struct Wal {
     next_lsn: Lsn,
     synced_lsn: Lsn,
     disk_bytes: u64,
-    /// The current segment has changes `sync` has not made durable. Not the same as
-    /// `synced_lsn < next_lsn`: a failed append leaves a partial write and its truncation,
-    /// which must be synced before the segment is sealed, or a crash could resurrect the
-    /// partial bytes behind a later segment's header (and recovery would call it corruption).
+    /// The current segment has appends no sync has covered yet. Not the same as
+    /// `synced_lsn < next_lsn`: `begin_sync` clears it when it hands out a sync that has not
+    /// run yet.
     unsynced: bool,
     poisoned: bool,
-    /// Reused so an append allocates only when a record is larger than any before it.
+    /// Records appended but not yet written, which go to the file in one write at the next
+    /// `flush` (or `sync`, `begin_sync`, roll). Their space is reserved already.
     buffer: Vec<u8>,
+    /// Bytes of the current segment written to its file; the buffer goes after them.
+    written: u64,
     /// Serializes this log's fdatasyncs with those of its `PendingSync`s.
     gate: Arc<SyncGate>,
 }
@@ -275,6 +280,7 @@ impl Wal {
             torn_tail: recovered.torn_tail,
             segments: segments.len(),
         };
+        let written = segments.back().map_or(0, |segment| segment.bytes);
         let wal = Wal {
             storage,
             options,
@@ -286,14 +292,18 @@ impl Wal {
             unsynced: false,
             poisoned: false,
             buffer: Vec::new(),
+            written,
             gate: Arc::new(SyncGate::default()),
         };
         Ok((wal, report))
     }
 
-    /// Appends one record with ONE `write_at` call (header and payload in one buffer), so a
-    /// crash tears at most this record. Not synced. On a write error the segment is truncated
-    /// back and the log stays usable (the lsn is not used); if even that fails, it is poisoned.
+    /// Appends one record to the write buffer, after reserving its space in the segment, so
+    /// that a full disk refuses this record (the log stays usable, the lsn is not used) rather
+    /// than a later write of records already accepted. Not written until `flush` (or a sync or
+    /// a roll), which writes all buffered records with one `write_at`: a crash can tear only
+    /// the unsynced tail, as before. If the buffer outgrows `WRITE_BUFFER_BYTES_MAX`, this
+    /// flushes; a failed flush poisons the log.
     pub fn append(&mut self, payload: &[u8]) -> Result<Lsn, WalError> {
         if self.poisoned {
             return Err(WalError::Poisoned);
@@ -311,18 +321,7 @@ impl Wal {
         }
         let lsn = self.next_lsn;
         let offset = self.current_segment().bytes;
-        self.buffer.clear();
-        format::encode_record(lsn, self.synced_lsn, payload, &mut self.buffer);
-        self.unsynced = true;
-        let written = self.current.write_at(offset, &self.buffer);
-        if self.buffer.capacity() > WRITE_BUFFER_BYTES_RETAINED {
-            self.buffer = Vec::new();
-        }
-        if let Err(source) = written {
-            // A partial record would sit where the next append writes; cut it first.
-            if self.current.truncate(offset).is_err() {
-                self.poisoned = true;
-            }
+        if let Err(source) = self.current.reserve(offset, record_bytes) {
             let file = self.current_segment().name.clone();
             return Err(WalError::Io {
                 op: "write",
@@ -330,22 +329,51 @@ impl Wal {
                 source,
             });
         }
+        format::encode_record(lsn, self.synced_lsn, payload, &mut self.buffer);
+        self.unsynced = true;
         self.segments
             .back_mut()
             .expect("segments is never empty")
             .bytes += record_bytes;
         self.disk_bytes += record_bytes;
         self.next_lsn = lsn.next();
+        if self.buffer.len() >= WRITE_BUFFER_BYTES_MAX {
+            self.flush()?;
+        }
         Ok(lsn)
+    }
+
+    /// Writes the buffered records to the current segment with one `write_at`. A failure
+    /// poisons the log: the records were accepted, and part of them may have landed.
+    pub fn flush(&mut self) -> Result<(), WalError> {
+        if self.poisoned {
+            return Err(WalError::Poisoned);
+        }
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        if let Err(source) = self.current.write_at(self.written, &self.buffer) {
+            self.poisoned = true;
+            let file = self.current_segment().name.clone();
+            return Err(WalError::Io {
+                op: "write",
+                file,
+                source,
+            });
+        }
+        self.written += self.buffer.len() as u64;
+        self.buffer.clear();
+        if self.buffer.capacity() > WRITE_BUFFER_BYTES_RETAINED {
+            self.buffer = Vec::new();
+        }
+        Ok(())
     }
 
     /// Makes every appended record durable (fdatasync of the current segment; older segments
     /// were synced when they rolled). After ANY sync failure the log is poisoned: the kernel
     /// may have dropped the dirty pages, so a retry could report success for lost data.
     pub fn sync(&mut self) -> Result<(), WalError> {
-        if self.poisoned {
-            return Err(WalError::Poisoned);
-        }
+        self.flush()?;
         // A `begin_sync` still in flight clears `unsynced` without having synced yet, so the
         // watermark decides too: a roll must never seal a segment whose tail is not durable.
         if !self.unsynced && self.synced_lsn == self.next_lsn {
@@ -376,6 +404,7 @@ impl Wal {
         if !self.unsynced {
             return Ok(None);
         }
+        self.flush()?;
         let name = self.current_segment().name.clone();
         let file = match self.current.try_clone() {
             Ok(file) => file,
@@ -429,6 +458,7 @@ impl Wal {
             }
         };
         self.disk_bytes += segment.bytes;
+        self.written = segment.bytes;
         self.segments.push_back(segment);
         self.current = file;
         debug_assert!(

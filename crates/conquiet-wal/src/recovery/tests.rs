@@ -23,6 +23,8 @@ fn log_with(storage: &SimStorage, options: WalOptions, synced: u64, unsynced: u6
     for _ in 0..unsynced {
         wal.append(&RECORD).unwrap();
     }
+    // Written, not synced: what a killed process leaves in the page cache.
+    wal.flush().unwrap();
 }
 
 fn first_segment() -> String {
@@ -107,6 +109,7 @@ fn a_corrupt_byte_in_a_synced_middle_record_refuses_open_naming_file_and_offset(
     }
     wal.sync().unwrap();
     wal.append(&RECORD).unwrap(); // lsn 6 carries watermark 6: lsns 1..=5 were durable.
+    wal.flush().unwrap();
     drop(wal);
     storage.corrupt(&first_segment(), offset_of(3) + 26, 0x01);
     let error = open_from(&storage, WalOptions::default(), Lsn(1)).unwrap_err();

@@ -70,6 +70,7 @@ pub(super) fn image(
             current: bytes.clone(),
             durable: bytes,
             pending: Vec::new(),
+            reserved: 0,
         };
         survivors.insert(*id, survivor);
     }

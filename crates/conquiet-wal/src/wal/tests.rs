@@ -72,6 +72,7 @@ fn a_record_larger_than_a_segment_goes_alone_into_a_fresh_segment() {
     wal.append(&[3; 300]).unwrap();
     wal.append(&[4; 5]).unwrap();
     assert_eq!(wal.segment_count(), 4);
+    wal.flush().unwrap();
     let sizes: Vec<usize> = contents(&storage).values().map(Vec::len).collect();
     assert_eq!(
         sizes,
@@ -103,6 +104,7 @@ fn the_synced_watermark_is_written_into_each_record() {
     wal.append(b"").unwrap();
     wal.sync().unwrap();
     wal.append(b"").unwrap();
+    wal.flush().unwrap();
     let bytes = &contents(&storage)[&segment_name(Lsn(1))];
     let synced = |index: usize| {
         let at = 32 + index * 24 + RECORD_SYNCED_LSN_OFFSET;
@@ -157,7 +159,7 @@ fn a_full_disk_is_an_error_and_the_log_stays_usable() {
     assert_eq!(
         contents(&storage)[&segment_name(Lsn(1))],
         before,
-        "the partial record is cut"
+        "nothing of the refused record was written"
     );
     storage.clear_faults();
     appended.extend(append_all(&mut wal, 4..40));
@@ -167,6 +169,31 @@ fn a_full_disk_is_an_error_and_the_log_stays_usable() {
     assert_eq!(replayed, appended);
     assert_eq!(report.torn_tail, None);
     assert_eq!(wal.next_lsn(), Lsn(40));
+}
+
+#[test]
+fn a_full_disk_refuses_the_next_record_never_the_buffered_ones() {
+    let storage = SimStorage::new();
+    let (mut wal, _, _) = open(&storage, small_options());
+    wal.append(&[1; 40]).unwrap();
+    wal.append(&[2; 40]).unwrap();
+    let name = segment_name(Lsn(1));
+    assert_eq!(
+        contents(&storage)[&name].len(),
+        32,
+        "appends wait in the buffer"
+    );
+    storage.fail_writes_after_bytes(0);
+    let error = wal.append(&[3; 40]).unwrap_err();
+    assert!(error.is_storage_full(), "{error}");
+    // The two accepted records had their space reserved: they still go to the disk in one
+    // write, and the log is not poisoned.
+    wal.sync().unwrap();
+    assert!(!wal.is_poisoned());
+    assert_eq!(contents(&storage)[&name].len(), 32 + 2 * (24 + 40));
+    drop(wal);
+    let (_, _, replayed) = open(&storage.crash(2), small_options());
+    assert_eq!(replayed, vec![(Lsn(1), vec![1; 40]), (Lsn(2), vec![2; 40])]);
 }
 
 #[test]
@@ -187,19 +214,20 @@ fn a_full_disk_while_rolling_removes_the_half_made_segment() {
     );
 }
 
-/// Storage whose files cannot be truncated, to reach the append path that must poison.
-struct NoTruncate(SimStorage);
-struct NoTruncateFile(Box<dyn StorageFile>);
+/// Storage that cannot reserve space (as on a file system without `fallocate`), so that a full
+/// disk fails the write of records already accepted: the path that must poison.
+struct NoReserve(SimStorage);
+struct NoReserveFile(Box<dyn StorageFile>);
 
-impl Storage for NoTruncate {
+impl Storage for NoReserve {
     fn list(&self) -> io::Result<Vec<String>> {
         self.0.list()
     }
     fn open(&self, name: &str) -> io::Result<Box<dyn StorageFile>> {
-        Ok(Box::new(NoTruncateFile(self.0.open(name)?)))
+        Ok(Box::new(NoReserveFile(self.0.open(name)?)))
     }
     fn create(&self, name: &str) -> io::Result<Box<dyn StorageFile>> {
-        Ok(Box::new(NoTruncateFile(self.0.create(name)?)))
+        Ok(Box::new(NoReserveFile(self.0.create(name)?)))
     }
     fn remove(&self, name: &str) -> io::Result<()> {
         self.0.remove(name)
@@ -212,7 +240,7 @@ impl Storage for NoTruncate {
     }
 }
 
-impl StorageFile for NoTruncateFile {
+impl StorageFile for NoReserveFile {
     fn len(&self) -> io::Result<u64> {
         self.0.len()
     }
@@ -226,22 +254,36 @@ impl StorageFile for NoTruncateFile {
         self.0.sync_data()
     }
     fn try_clone(&self) -> io::Result<Box<dyn StorageFile>> {
-        Ok(Box::new(NoTruncateFile(self.0.try_clone()?)))
+        Ok(Box::new(NoReserveFile(self.0.try_clone()?)))
     }
-    fn truncate(&mut self, _len: u64) -> io::Result<()> {
-        Err(io::Error::other("truncate refused"))
+    fn reserve(&mut self, _offset: u64, _len: u64) -> io::Result<()> {
+        Ok(())
+    }
+    fn truncate(&mut self, len: u64) -> io::Result<()> {
+        self.0.truncate(len)
     }
 }
 
 #[test]
-fn a_failed_write_that_cannot_be_cut_back_poisons_the_log() {
+fn a_failed_write_of_accepted_records_poisons_the_log() {
     let sim = SimStorage::new();
-    let storage = Arc::new(NoTruncate(sim.clone()));
+    let storage = Arc::new(NoReserve(sim.clone()));
     let (mut wal, _) = Wal::open(storage, small_options(), Lsn(1), &mut |_, _| Ok(())).unwrap();
     sim.fail_writes_after_bytes(3);
-    assert!(wal.append(b"hello").unwrap_err().is_storage_full());
+    assert_eq!(
+        wal.append(b"hello").unwrap(),
+        Lsn(1),
+        "accepted into the buffer"
+    );
+    assert!(wal.sync().unwrap_err().is_storage_full());
     assert!(wal.is_poisoned());
     assert!(matches!(wal.append(b"x"), Err(WalError::Poisoned)));
+    drop(wal);
+    // Three bytes of the record landed, never synced: a torn tail.
+    sim.clear_faults();
+    let (_, report, replayed) = open(&sim.crash(5), small_options());
+    assert!(replayed.is_empty());
+    assert_eq!(report.last_lsn, None);
 }
 
 #[test]
@@ -386,12 +428,12 @@ fn a_failed_append_is_synced_away_before_its_segment_is_sealed() {
     let (mut wal, _, _) = open(&storage, options(100, 60));
     wal.append(&[1; 10]).unwrap();
     wal.sync().unwrap();
-    // Two bytes of the next record land, then the disk is full; the cut is not yet durable.
+    // The disk is full: the next record is refused before any of it is written.
     storage.fail_writes_after_bytes(2);
     assert!(wal.append(&[2; 10]).unwrap_err().is_storage_full());
     storage.clear_faults();
-    // Nothing new was appended, yet rolling must still sync the cut, or a crash could bring
-    // the two bytes back behind a newer segment's header: a false corruption.
+    // Nothing new was appended; rolling seals a segment whose tail is exactly the first
+    // record, whatever a crash keeps.
     wal.append(&[3; 40]).unwrap();
     assert_eq!(wal.segment_count(), 2);
     for seed in 0..40 {
