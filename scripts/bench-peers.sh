@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Issue 5's side-by-side benchmark: every system in turn, each measured twice, then one table
-# with each system's median, spread (min–max) and ratio to conquiet-cq.
+# Issue 5's side-by-side benchmark: every system in turn, in rounds (each system once per
+# round, twice by default), then one table with each system's median, spread (min–max) and
+# ratio to conquiet-cq.
 #
 #   scripts/bench-peers.sh [--runs N] [--systems a,b,...] [--out FILE] [conquiet-bench run args]
 #
@@ -34,18 +35,23 @@ mkdir -p "$(dirname "$out")"
 
 notes=()
 failures=0
+reachable=()
 for system in ${systems//,/ }; do
     status=0
     "$bench" probe --system "$system" --spawn-conquiet "$conquiet" "${args[@]}" || status=$?
     if [[ $status -eq 3 ]]; then
         notes+=("$system: skipped, its service is not reachable")
-        continue
     elif [[ $status -ne 0 ]]; then
         notes+=("$system: skipped, probe failed (exit $status)")
         failures=$((failures + 1))
-        continue
+    else
+        reachable+=("$system")
     fi
-    for run in $(seq 1 "$runs"); do
+done
+# Rounds, not one system's runs back to back: this machine's speed drifts over minutes, and a
+# system measured only in a slow stretch would look slower than it is.
+for run in $(seq 1 "$runs"); do
+    for system in "${reachable[@]}"; do
         echo "== $system: run $run of $runs" >&2
         if ! "$bench" run --system "$system" --spawn-conquiet "$conquiet" --json "${args[@]}" >>"$out"; then
             notes+=("$system: run $run FAILED (its row in $out says why)")
