@@ -377,13 +377,11 @@ pub(crate) fn run(
         w.stats.requests += batch.len() as u64;
         let mut close = None;
         for request in batch.drain(..) {
+            let Some(request) = w.handle_commands(request) else {
+                continue;
+            };
             match request {
-                Request::Command {
-                    command,
-                    block,
-                    reply,
-                } => w.handle(command, block, reply),
-                Request::Batch { commands, reply } => w.handle_batch(commands, reply),
+                Request::Command { .. } | Request::Batch { .. } => {}
                 Request::Stats { reply } => {
                     let _ = reply.send(w.stats());
                 }
@@ -405,16 +403,9 @@ pub(crate) fn run(
         w.finish_batch();
         if let Some(reply) = close {
             receiver.close();
+            // Commands still queued run; other requests are dropped (their callers see Closed).
             while let Ok(request) = receiver.try_recv() {
-                match request {
-                    Request::Command {
-                        command,
-                        block,
-                        reply,
-                    } => w.handle(command, block, reply),
-                    Request::Batch { commands, reply } => w.handle_batch(commands, reply),
-                    _ => {}
-                }
+                let _ = w.handle_commands(request);
             }
             w.finish_batch();
             let _ = reply.send(w.shut_down());
@@ -475,6 +466,20 @@ impl Writer {
             }
             (result, _) => self.hold(reply, result),
         }
+    }
+
+    /// Runs a command or a batch of them; hands any other request back.
+    fn handle_commands(&mut self, request: Request) -> Option<Request> {
+        match request {
+            Request::Command {
+                command,
+                block,
+                reply,
+            } => self.handle(command, block, reply),
+            Request::Batch { commands, reply } => self.handle_batch(commands, reply),
+            other => return Some(other),
+        }
+        None
     }
 
     fn handle_batch(&mut self, commands: Vec<Command>, reply: BatchSender) {

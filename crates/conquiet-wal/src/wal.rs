@@ -353,13 +353,7 @@ impl Wal {
             return Ok(());
         }
         if let Err(source) = self.current.write_at(self.written, &self.buffer) {
-            self.poisoned = true;
-            let file = self.current_segment().name.clone();
-            return Err(WalError::Io {
-                op: "write",
-                file,
-                source,
-            });
+            return Err(self.poison_with("write", source));
         }
         self.written += self.buffer.len() as u64;
         self.buffer.clear();
@@ -381,13 +375,7 @@ impl Wal {
         }
         let current = &mut self.current;
         if let Err(source) = self.gate.run(|| current.sync_data()) {
-            self.poisoned = true;
-            let file = self.current_segment().name.clone();
-            return Err(WalError::Io {
-                op: "sync",
-                file,
-                source,
-            });
+            return Err(self.poison_with("sync", source));
         }
         self.synced_lsn = self.next_lsn;
         self.unsynced = false;
@@ -405,18 +393,11 @@ impl Wal {
             return Ok(None);
         }
         self.flush()?;
-        let name = self.current_segment().name.clone();
         let file = match self.current.try_clone() {
             Ok(file) => file,
-            Err(source) => {
-                self.poisoned = true;
-                return Err(WalError::Io {
-                    op: "sync",
-                    file: name,
-                    source,
-                });
-            }
+            Err(source) => return Err(self.poison_with("sync", source)),
         };
+        let name = self.current_segment().name.clone();
         // Everything written so far is covered by this sync; a later append sets it again.
         self.unsynced = false;
         let gate = self.gate.clone();
@@ -531,6 +512,13 @@ impl Wal {
 
     pub fn options(&self) -> &WalOptions {
         &self.options
+    }
+
+    /// Poisons the log; the error names the current segment.
+    fn poison_with(&mut self, op: &'static str, source: std::io::Error) -> WalError {
+        self.poisoned = true;
+        let file = self.current_segment().name.clone();
+        WalError::Io { op, file, source }
     }
 
     fn current_segment(&self) -> &Segment {
