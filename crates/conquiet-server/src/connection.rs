@@ -186,8 +186,7 @@ impl Conn {
                     }
                     Ok(None) => break,
                     Err(e) => {
-                        encode(&error_frame(&e.to_string()), self.proto, &mut self.out);
-                        self.flush(io).await?;
+                        self.close_with_error(io, &e.to_string()).await?;
                         return Err(format!("protocol error: {e}"));
                     }
                 }
@@ -237,6 +236,11 @@ impl Conn {
             }
             Woke::Read(read) => {
                 self.in_flight.push_front(flight);
+                if read.is_err() {
+                    // The client closed its side (or was killed): what it sent before still
+                    // gets its replies, as a client that half-closes after a pipeline expects.
+                    let _ = self.flush(io).await;
+                }
                 read
             }
         }
@@ -301,21 +305,24 @@ impl Conn {
     /// would overrun the all-clients budget, is answered with an error and closed.
     async fn check_buffers(&mut self, io: &mut Io) -> Result<(), String> {
         if io.input.len() > self.shared.config.limits.input_bytes_max {
-            encode(
-                &error_frame("ERR client input buffer limit reached"),
-                self.proto,
-                &mut self.out,
-            );
-            self.flush(io).await?;
+            let text = "ERR client input buffer limit reached";
+            self.close_with_error(io, text).await?;
             return Err("input buffer limit reached".into());
         }
         if let Err(reason) = self.account(io) {
             let text = "ERR the server's memory budget for client buffers is used up";
-            encode(&error_frame(text), self.proto, &mut self.out);
-            self.flush(io).await?;
+            self.close_with_error(io, text).await?;
             return Err(reason);
         }
         Ok(())
+    }
+
+    /// The last words before the connection closes: the replies of everything before, then
+    /// the error.
+    async fn close_with_error(&mut self, io: &mut Io, text: &str) -> Result<(), String> {
+        self.settle().await;
+        self.reply_error(text);
+        self.write_pending(io).await
     }
 
     /// Keeps this connection's share of the all-clients budget current; past the budget the

@@ -158,6 +158,26 @@ fn pipelined_writes_share_fdatasyncs_and_are_answered_in_place() {
 }
 
 #[test]
+fn a_client_that_half_closes_after_a_pipeline_gets_every_reply() {
+    let mut server = TestServer::start(|_| {});
+    let mut peer = server.peer();
+    let mut pipeline = Vec::new();
+    for i in 1..=50 {
+        pipeline.extend(multibulk(&["XADD", "h", &format!("{i}-0"), "f", "v"]));
+    }
+    peer.stream.write_all(&pipeline).unwrap();
+    // As `nc -N` or a script does: nothing more to send, the replies are still wanted.
+    peer.stream.shutdown(std::net::Shutdown::Write).unwrap();
+    for i in 1..=50 {
+        assert_eq!(
+            peer.reply(),
+            format!("${}\r\n{i}-0\r\n", format!("{i}-0").len()).as_bytes()
+        );
+    }
+    server.stop().expect("clean shutdown");
+}
+
+#[test]
 fn info_memory_reports_the_resident_set_and_it_grows_with_entries() {
     let mut server = TestServer::start(|_| {});
     let mut peer = server.peer();
