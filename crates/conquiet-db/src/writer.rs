@@ -28,7 +28,8 @@ mod transaction;
 
 use syncer::{Durability, Syncer};
 
-/// Most replies held back waiting for a sync before the writer stops taking requests.
+/// Most commands whose replies are held back waiting for a sync before the writer stops taking
+/// requests.
 const HELD_MAX: usize = 65_536;
 
 /// A message to the writer.
@@ -80,6 +81,14 @@ pub(crate) enum Answer {
 }
 
 impl Answer {
+    /// How many commands this answers.
+    fn commands(&self) -> usize {
+        match self {
+            Answer::Batch(_, results) => results.len(),
+            Answer::Reply(..) | Answer::Transaction(..) => 1,
+        }
+    }
+
     /// Sends the answer; after a failed sync, a success becomes the poisoned error, since
     /// nothing unsynced may be reported as done.
     fn send(self, poisoned: Option<&str>) {
@@ -188,23 +197,22 @@ struct Removal {
 }
 
 impl Removal {
-    /// Deletes the snapshots, then the segments oldest first; `Err` only for a failed
-    /// directory sync after a segment went.
-    fn run_checked(self, storage: &dyn Storage) -> Result<(), String> {
+    /// Deletes the snapshots, then the segments oldest first, after `leftover`: the segments an
+    /// earlier job could not delete, which must go before any newer one (see `Detached`).
+    /// What fails to go stays in `leftover`. `Err` only for a failed directory sync after a
+    /// segment went.
+    fn run(self, storage: &dyn Storage, leftover: &mut Detached) -> Result<(), String> {
         for name in &self.snapshots {
             let _ = storage.remove(name);
         }
-        if let Some(segments) = self.segments
-            && let Err(e @ WalError::Io { op: "sync_dir", .. }) = segments.remove(storage)
-        {
+        if let Some(segments) = self.segments {
+            leftover.extend(segments);
+        }
+        if let Err(e @ WalError::Io { op: "sync_dir", .. }) = leftover.remove(storage) {
             return Err(e.to_string());
         }
         let _ = storage.sync_dir();
         Ok(())
-    }
-
-    fn run(self, storage: &dyn Storage) {
-        let _ = self.run_checked(storage);
     }
 }
 
@@ -224,8 +232,9 @@ impl Remover {
         let thread = std::thread::Builder::new()
             .name("conquiet-remove".into())
             .spawn(move || {
+                let mut leftover = Detached::default();
                 while let Ok(job) = inbox.recv() {
-                    if let Err(reason) = job.run_checked(storage.as_ref())
+                    if let Err(reason) = job.run(storage.as_ref(), &mut leftover)
                         && let Ok(mut failed) = report.lock()
                     {
                         failed.get_or_insert(reason);
@@ -341,7 +350,7 @@ pub(crate) fn run(
         let wait = w.wait_time();
         // Replies waiting for a sync are bounded: past the limit, requests stay in the bounded
         // channel and senders wait, instead of the writer buffering without end.
-        let accepting = w.durability.held_len() < HELD_MAX;
+        let accepting = w.durability.held_commands() < HELD_MAX;
         let event = runtime.block_on(async {
             let sleep = async {
                 match wait {
@@ -368,7 +377,7 @@ pub(crate) fn run(
             }
             Event::Timeout => {}
         }
-        while batch.len() < w.options.batch_max {
+        while accepting && batch.len() < w.options.batch_max {
             match receiver.try_recv() {
                 Ok(request) => batch.push(request),
                 Err(_) => break,
@@ -413,6 +422,18 @@ pub(crate) fn run(
         }
     }
     let _ = w.shut_down();
+}
+
+impl Drop for Writer {
+    /// After `shut_down` nothing is held any more; if the writer thread unwinds instead (a
+    /// panic), every held reply gets an error and the syncer stops, rather than callers
+    /// waiting for ever.
+    fn drop(&mut self) {
+        self.durability.fail("the store's writer thread stopped");
+        if let Some(syncer) = self.syncer.take() {
+            syncer.stop(&self.durability);
+        }
+    }
 }
 
 /// The store has no logger of its own; a poisoned store is loud on stderr, since every later
@@ -871,27 +892,32 @@ impl Writer {
             let (lsn, _) = self.snapshots.remove(0);
             snapshots.push(snapshot::file_name(lsn));
         }
-        let segments = match self.snapshots.first() {
-            Some((keep_from, _)) if self.snapshots.len() == 2 => {
-                self.wal.detach_before(*keep_from).ok()
-            }
+        let keep_from = match self.snapshots.first() {
+            Some((lsn, _)) if self.snapshots.len() == 2 => Some(*lsn),
             _ => None,
         };
         if self.remover.is_none() {
             self.remover = Remover::start(self.storage.clone());
         }
+        let Some(remover) = &self.remover else {
+            // No thread: delete here, as before there was one.
+            for name in &snapshots {
+                let _ = self.storage.remove(name);
+            }
+            if let Some(lsn) = keep_from {
+                let _ = self.wal.remove_before(lsn);
+            }
+            let _ = self.storage.sync_dir();
+            return;
+        };
         let job = Removal {
             snapshots,
-            segments,
+            segments: keep_from.and_then(|lsn| self.wal.detach_before(lsn).ok()),
         };
-        match &self.remover {
-            // Waits only if REMOVALS_QUEUED deletions are already stuck behind a slow one.
-            Some(remover) => {
-                let _ = remover.jobs.send(job);
-            }
-            // No thread: delete here, as before there was one.
-            None => job.run(self.storage.as_ref()),
-        }
+        // Waits only if REMOVALS_QUEUED deletions are already stuck behind a slow one. A
+        // remover that panicked leaves the files; after a restart the log counts the
+        // segments again and a later compaction deletes them.
+        let _ = remover.jobs.send(job);
     }
 
     /// A failed directory sync on the remover thread poisons the store (see `Detached`).

@@ -107,6 +107,8 @@ struct State {
     syncs: u64,
     power_off_at: Option<u64>,
     fail_sync_at: Option<u64>,
+    /// The next `remove` of this name fails (once).
+    fail_remove: Option<String>,
     write_bytes_left: Option<u64>,
     powered_off: bool,
 }
@@ -263,6 +265,11 @@ impl SimStorage {
         *self.removes.held.lock().unwrap_or_else(|p| p.into_inner()) = true;
     }
 
+    /// The next `remove` of `name` fails with an I/O error, once; the file stays.
+    pub fn fail_remove_of(&self, name: &str) {
+        self.lock().fail_remove = Some(name.to_string());
+    }
+
     /// Lets the held removes, and every later one, go on.
     pub fn release_removes(&self) {
         *self.removes.held.lock().unwrap_or_else(|p| p.into_inner()) = false;
@@ -371,6 +378,10 @@ impl Storage for SimStorage {
         drop(held);
         let mut state = self.lock();
         state.check_power()?;
+        if state.fail_remove.as_deref() == Some(name) {
+            state.fail_remove = None;
+            return Err(io::Error::other("sim storage: injected remove failure"));
+        }
         let inode = state.names.remove(name).ok_or_else(|| not_found(name))?;
         let name = name.to_owned();
         state.pending_dir.push(DirOp::Unlink { name, inode });
@@ -539,6 +550,8 @@ impl StorageFile for SimFile {
         let mut state = self.lock();
         state.check_power()?;
         let len = sim_end(len, 0)?;
+        let inode = state.inode(self.inode);
+        inode.reserved = inode.reserved.min(len);
         state.push_op(self.inode, FileOp::Truncate { len });
         Ok(())
     }

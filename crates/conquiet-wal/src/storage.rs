@@ -181,19 +181,24 @@ impl StorageFile for FsFile {
             return Ok(());
         }
         let start = self.reserved.max(offset);
-        let ahead = end.saturating_add(RESERVE_AHEAD_BYTES) - start;
         let flags = rustix::fs::FallocateFlags::KEEP_SIZE;
-        match rustix::fs::fallocate(&self.file, flags, start, ahead) {
-            Ok(()) => {
-                self.reserved = start + ahead;
-                Ok(())
+        let ahead = end.saturating_add(RESERVE_AHEAD_BYTES) - start;
+        // Past the look-ahead's worth of free space, exactly what is asked.
+        for len in [ahead, end - start] {
+            match rustix::fs::fallocate(&self.file, flags, start, len) {
+                Ok(()) => {
+                    self.reserved = start + len;
+                    return Ok(());
+                }
+                Err(rustix::io::Errno::OPNOTSUPP | rustix::io::Errno::NOSYS) => {
+                    self.can_reserve = false;
+                    return Ok(());
+                }
+                Err(rustix::io::Errno::NOSPC) if len > end - start => continue,
+                Err(errno) => return Err(errno.into()),
             }
-            Err(rustix::io::Errno::OPNOTSUPP | rustix::io::Errno::NOSYS) => {
-                self.can_reserve = false;
-                Ok(())
-            }
-            Err(errno) => Err(errno.into()),
         }
+        Err(rustix::io::Errno::NOSPC.into())
     }
 
     fn sync_data(&mut self) -> io::Result<()> {

@@ -132,26 +132,35 @@ impl SyncDone {
 }
 
 /// Segments taken off the log by `Wal::detach_before`, oldest first, still on disk.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[must_use = "detached segments stay on disk until removed"]
 pub struct Detached {
-    names: Vec<String>,
+    segments: VecDeque<Segment>,
 }
 
 impl Detached {
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.segments.is_empty()
+    }
+
+    /// Adds segments detached later (all newer than these), to be deleted after them.
+    pub fn extend(&mut self, later: Detached) {
+        self.segments.extend(later.segments);
     }
 
     /// Deletes the segments oldest first, syncing the directory after each: a crash may undo
     /// unsynced removals independently, and undoing an older one while keeping a newer one
     /// would leave a gap that recovery must treat as corruption. Stops at the first failure
-    /// (what is left is still a run of the oldest segments); a failed directory sync is
-    /// `Io { op: "sync_dir" }`, after which the log's owner must stop writing.
-    pub fn remove(self, storage: &dyn Storage) -> Result<u64, WalError> {
+    /// and keeps the segments not deleted, so that a later `remove` retries them before any
+    /// newer one (deleting a newer one first would leave that gap for good). A failed
+    /// directory sync is `Io { op: "sync_dir" }`, after which the log's owner must stop
+    /// writing.
+    pub fn remove(&mut self, storage: &dyn Storage) -> Result<u64, WalError> {
         let mut removed = 0;
-        for name in &self.names {
+        while let Some(segment) = self.segments.front() {
+            let name = &segment.name;
             storage.remove(name).map_err(WalError::io("remove", name))?;
+            self.segments.pop_front();
             removed += 1;
             storage.sync_dir().map_err(WalError::io("sync_dir", ""))?;
         }
@@ -302,8 +311,9 @@ impl Wal {
     /// that a full disk refuses this record (the log stays usable, the lsn is not used) rather
     /// than a later write of records already accepted. Not written until `flush` (or a sync or
     /// a roll), which writes all buffered records with one `write_at`: a crash can tear only
-    /// the unsynced tail, as before. If the buffer outgrows `WRITE_BUFFER_BYTES_MAX`, this
-    /// flushes; a failed flush poisons the log.
+    /// the unsynced tail, as before. If this record would take the buffer past
+    /// `WRITE_BUFFER_BYTES_MAX`, the buffer is flushed first; a failed flush poisons the log
+    /// (and this record was not taken).
     pub fn append(&mut self, payload: &[u8]) -> Result<Lsn, WalError> {
         if self.poisoned {
             return Err(WalError::Poisoned);
@@ -318,6 +328,10 @@ impl Wal {
         // A record larger than a whole segment still goes alone into a fresh one.
         if used > SEGMENT_HEADER_BYTES && used + record_bytes > self.options.segment_bytes_max {
             self.roll()?;
+        }
+        // Written before this record is added, so that a failed write is never this record's.
+        if self.buffer.len() + record_bytes as usize > WRITE_BUFFER_BYTES_MAX {
+            self.flush()?;
         }
         let lsn = self.next_lsn;
         let offset = self.current_segment().bytes;
@@ -337,9 +351,6 @@ impl Wal {
             .bytes += record_bytes;
         self.disk_bytes += record_bytes;
         self.next_lsn = lsn.next();
-        if self.buffer.len() >= WRITE_BUFFER_BYTES_MAX {
-            self.flush()?;
-        }
         Ok(lsn)
     }
 
@@ -453,10 +464,15 @@ impl Wal {
     /// current one; returns how many went. `detach_before` then `Detached::remove`, on this
     /// thread; a failed directory sync poisons the log.
     pub fn remove_before(&mut self, lsn: Lsn) -> Result<u64, WalError> {
-        let detached = self.detach_before(lsn)?;
+        let mut detached = self.detach_before(lsn)?;
         let removed = detached.remove(&*self.storage);
         if let Err(WalError::Io { op: "sync_dir", .. }) = &removed {
             self.poisoned = true;
+        }
+        // What could not be deleted stays in the log, to be retried first next time.
+        while let Some(segment) = detached.segments.pop_back() {
+            self.disk_bytes += segment.bytes;
+            self.segments.push_front(segment);
         }
         removed
     }
@@ -470,13 +486,13 @@ impl Wal {
         if self.poisoned {
             return Err(WalError::Poisoned);
         }
-        let mut names = Vec::new();
+        let mut segments = VecDeque::new();
         while self.segments.len() > 1 && self.segments[1].first_lsn <= lsn {
             let segment = self.segments.pop_front().expect("more than one segment");
             self.disk_bytes -= segment.bytes;
-            names.push(segment.name);
+            segments.push_back(segment);
         }
-        Ok(Detached { names })
+        Ok(Detached { segments })
     }
 
     /// The lsn the next append will get.

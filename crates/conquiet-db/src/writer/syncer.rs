@@ -32,6 +32,8 @@ struct State {
     /// Replies waiting for durability, in the order they were held: (lsn that must be synced,
     /// answer).
     held: VecDeque<(u64, Answer)>,
+    /// Commands whose replies are in `held` (a batch's answer holds many).
+    held_commands: usize,
     /// Every lsn below this is durable.
     synced: u64,
     /// Set by the first failure: every held reply not yet durable is answered with it.
@@ -62,6 +64,7 @@ impl State {
                 break;
             }
             if let Some((_, answer)) = self.held.pop_front() {
+                self.held_commands -= answer.commands();
                 let failure = (!durable).then(|| self.failed.clone()).flatten();
                 ready.push((answer, failure));
             }
@@ -84,11 +87,16 @@ impl Durability {
 
     /// Holds replies until the lsn each names is durable.
     pub(super) fn hold(&self, answers: impl IntoIterator<Item = (u64, Answer)>) {
-        self.lock().held.extend(answers);
+        let mut state = self.lock();
+        for (needed, answer) in answers {
+            state.held_commands += answer.commands();
+            state.held.push_back((needed, answer));
+        }
     }
 
-    pub(super) fn held_len(&self) -> usize {
-        self.lock().held.len()
+    /// Commands whose replies wait for a sync.
+    pub(super) fn held_commands(&self) -> usize {
+        self.lock().held_commands
     }
 
     /// Leaves `pending` for the syncer, replacing an older one it has not started.
@@ -122,7 +130,11 @@ impl Durability {
     /// crash tests.
     #[cfg(test)]
     pub(super) fn release_all_unsynced(&self) {
-        let ready: Vec<_> = self.lock().held.drain(..).collect();
+        let ready: Vec<_> = {
+            let mut state = self.lock();
+            state.held_commands = 0;
+            state.held.drain(..).collect()
+        };
         for (_, answer) in ready {
             answer.send(None);
         }

@@ -72,6 +72,7 @@ impl Writer {
             self.stats.write_failures += 1;
             if self.wal.is_poisoned() {
                 self.poison(format!("the log refused a transaction: {e}"));
+                return Err(DbError::Poisoned(self.poisoned.clone().unwrap_or_default()));
             }
             return Err(DbError::Write(e));
         }

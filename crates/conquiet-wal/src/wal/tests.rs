@@ -287,6 +287,33 @@ fn a_failed_write_of_accepted_records_poisons_the_log() {
 }
 
 #[test]
+fn a_segment_that_could_not_be_deleted_goes_before_any_newer_one() {
+    let storage = SimStorage::new();
+    // Each record of 10 bytes takes 34: a segment holds 2, so segment k starts at lsn 2k - 1.
+    let (mut wal, _, _) = open(&storage, options(100, 50));
+    for _ in 0..9 {
+        wal.append(&[5; 10]).unwrap();
+    }
+    storage.fail_remove_of(&segment_name(Lsn(1)));
+    assert!(wal.remove_before(Lsn(4)).is_err());
+    assert!(!wal.is_poisoned());
+    assert_eq!(wal.first_lsn(), Lsn(1), "the segment stays in the log");
+    assert_eq!(wal.segment_count(), 5);
+    // Deleting segment 2 (lsns 3..4) before segment 1 would leave a gap recovery must refuse.
+    let mut detached = wal.detach_before(Lsn(6)).unwrap();
+    assert_eq!(detached.remove(&storage).unwrap(), 2);
+    assert_eq!(
+        segment_files(&storage)[0],
+        segment_name(Lsn(5)),
+        "oldest first"
+    );
+    wal.sync().unwrap();
+    drop(wal);
+    let (_, _, replayed) = open_from(&storage.crash(1), options(100, 50), Lsn(5)).unwrap();
+    assert_eq!(replayed.first().map(|(lsn, _)| *lsn), Some(Lsn(5)));
+}
+
+#[test]
 fn remove_before_drops_only_whole_older_segments() {
     let storage = SimStorage::new();
     // Each record of 10 bytes takes 34: a segment holds 2, so segment k starts at lsn 2k - 1.
