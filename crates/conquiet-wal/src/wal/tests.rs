@@ -286,14 +286,19 @@ fn a_failed_write_of_accepted_records_poisons_the_log() {
     assert_eq!(report.last_lsn, None);
 }
 
-#[test]
-fn a_segment_that_could_not_be_deleted_goes_before_any_newer_one() {
-    let storage = SimStorage::new();
-    // Each record of 10 bytes takes 34: a segment holds 2, so segment k starts at lsn 2k - 1.
-    let (mut wal, _, _) = open(&storage, options(100, 50));
+/// Each record of 10 bytes takes 34: a segment holds 2, so segment k starts at lsn 2k - 1.
+fn nine_records_in_five_segments(storage: &SimStorage) -> Wal {
+    let (mut wal, _, _) = open(storage, options(100, 50));
     for _ in 0..9 {
         wal.append(&[5; 10]).unwrap();
     }
+    wal
+}
+
+#[test]
+fn a_segment_that_could_not_be_deleted_goes_before_any_newer_one() {
+    let storage = SimStorage::new();
+    let mut wal = nine_records_in_five_segments(&storage);
     storage.fail_remove_of(&segment_name(Lsn(1)));
     assert!(wal.remove_before(Lsn(4)).is_err());
     assert!(!wal.is_poisoned());
@@ -316,11 +321,7 @@ fn a_segment_that_could_not_be_deleted_goes_before_any_newer_one() {
 #[test]
 fn remove_before_drops_only_whole_older_segments() {
     let storage = SimStorage::new();
-    // Each record of 10 bytes takes 34: a segment holds 2, so segment k starts at lsn 2k - 1.
-    let (mut wal, _, _) = open(&storage, options(100, 50));
-    for _ in 0..9 {
-        wal.append(&[5; 10]).unwrap();
-    }
+    let mut wal = nine_records_in_five_segments(&storage);
     assert_eq!(wal.segment_count(), 5);
     let disk = wal.disk_bytes();
     // Lsn 6 is in segment 3 (lsns 5..6): segments 1 (1..2) and 2 (3..4) go.
