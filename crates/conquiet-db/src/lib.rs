@@ -122,16 +122,6 @@ pub enum TxOutcome {
     Done(Vec<Result<Reply, conquiet_core::CommandError>>),
 }
 
-/// The reply to one enqueued command ([`Db::enqueue`]), durable under the fsync policy once
-/// it arrives. Dropping it does not cancel the command.
-pub struct Answer(oneshot::Receiver<Result<Reply, DbError>>);
-
-impl Answer {
-    pub async fn reply(self) -> Result<Reply, DbError> {
-        self.0.await.map_err(|_| DbError::Closed)?
-    }
-}
-
 /// Each command of a batch with its own result, in order.
 pub type BatchReplies = Vec<(Command, Result<Reply, DbError>)>;
 
@@ -142,8 +132,7 @@ pub struct BatchAnswer(oneshot::Receiver<BatchReplies>);
 
 impl BatchAnswer {
     /// `Err(Closed)` if the store stopped before answering; whether the commands ran is then
-    /// unknown.
-    /// Cancel-safe: awaiting it again after a cancelled wait still yields the replies.
+    /// unknown. Cancel-safe: awaiting it again after a cancelled wait still yields the replies.
     pub async fn replies(&mut self) -> Result<BatchReplies, DbError> {
         (&mut self.0).await.map_err(|_| DbError::Closed)
     }
@@ -200,15 +189,6 @@ impl Db {
 
     /// Like [`Db::submit`], but a read that finds nothing may wait for new entries.
     pub async fn submit_with(&self, command: Command, block: Block) -> Result<Reply, DbError> {
-        self.enqueue(command, block).await?.reply().await
-    }
-
-    /// The first half of [`Db::submit_with`]: hands `command` to the writer (waiting only
-    /// while its queue is full) and returns at once with the [`Answer`] to await. The writer
-    /// runs requests in the order they were enqueued, so a connection can enqueue several
-    /// pipelined commands before awaiting the first answer, and their effects and answers
-    /// keep that order while they share fdatasyncs.
-    pub async fn enqueue(&self, command: Command, block: Block) -> Result<Answer, DbError> {
         let (reply, answer) = oneshot::channel();
         let request = Request::Command {
             command,
@@ -219,13 +199,16 @@ impl Db {
             .send(request)
             .await
             .map_err(|_| DbError::Closed)?;
-        Ok(Answer(answer))
+        answer.await.map_err(|_| DbError::Closed)?
     }
 
-    /// Like [`Db::enqueue`] for several non-blocking commands at once: one message to the
-    /// writer and one answer for all of them, which spares a connection a channel hand-off
-    /// and a wake-up per pipelined command. The writer runs them in order, each on its own
-    /// (one failing does not stop the others).
+    /// Hands several non-blocking commands to the writer (waiting only while its queue is
+    /// full) and returns at once with the [`BatchAnswer`] to await: one message to the writer
+    /// and one answer for all of them, which spares a connection a channel hand-off and a
+    /// wake-up per pipelined command. The writer runs requests in the order they were
+    /// enqueued, and a batch's commands in order, each on its own (one failing does not stop
+    /// the others); so a connection can hand over several batches before awaiting the first,
+    /// and their effects and answers keep that order while they share fdatasyncs.
     pub async fn enqueue_batch(&self, commands: Vec<Command>) -> Result<BatchAnswer, DbError> {
         let (reply, answer) = oneshot::channel();
         let request = Request::Batch { commands, reply };

@@ -193,7 +193,7 @@ const REMOVALS_QUEUED: usize = 16;
 /// Files one compaction made old.
 struct Removal {
     snapshots: Vec<String>,
-    segments: Option<Detached>,
+    segments: Detached,
 }
 
 impl Removal {
@@ -205,9 +205,7 @@ impl Removal {
         for name in &self.snapshots {
             let _ = storage.remove(name);
         }
-        if let Some(segments) = self.segments {
-            leftover.extend(segments);
-        }
+        leftover.extend(self.segments);
         if let Err(e @ WalError::Io { op: "sync_dir", .. }) = leftover.remove(storage) {
             return Err(e.to_string());
         }
@@ -912,7 +910,9 @@ impl Writer {
         };
         let job = Removal {
             snapshots,
-            segments: keep_from.and_then(|lsn| self.wal.detach_before(lsn).ok()),
+            segments: keep_from
+                .and_then(|lsn| self.wal.detach_before(lsn).ok())
+                .unwrap_or_default(),
         };
         // Waits only if REMOVALS_QUEUED deletions are already stuck behind a slow one. A
         // remover that panicked leaves the files; after a restart the log counts the

@@ -139,10 +139,6 @@ pub struct Detached {
 }
 
 impl Detached {
-    pub fn is_empty(&self) -> bool {
-        self.segments.is_empty()
-    }
-
     /// Adds segments detached later (all newer than these), to be deleted after them.
     pub fn extend(&mut self, later: Detached) {
         self.segments.extend(later.segments);
