@@ -4,9 +4,9 @@
 //! handed to the store as one batch, without waiting for earlier answers (up to
 //! `PIPELINE_DEPTH_MAX` commands), so they share fdatasyncs and a batch costs one hand-off to
 //! the writer and one wake-up back; the store runs them in order, and their replies are encoded
-//! in that order before anything else is answered. Pipelined requests are answered in one write. Limits: unprocessed input, unread
-//! output, the all-clients budget, and the idle timeout; a protocol error is answered and the
-//! connection closed.
+//! in that order before anything else is answered. Pipelined requests are answered in one
+//! write. Limits: unprocessed input, unread output, the all-clients budget, and the idle
+//! timeout; a protocol error is answered and the connection closed.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;

@@ -1,7 +1,8 @@
 //! PostgreSQL as a job queue: a table of (id, payload); a publish is one INSERT committed on
 //! its own (the window's concurrent INSERTs are pipelined on the producer's connection, and
-//! its server process commits them one after another); a consumer locks a batch with `FOR UPDATE SKIP LOCKED`, deletes it and commits,
-//! which is its ack. `synchronous_commit` is on, so a commit returns after its WAL is flushed.
+//! its server process commits them one after another); a consumer locks a batch with
+//! `FOR UPDATE SKIP LOCKED`, deletes it and commits, which is its ack. `synchronous_commit` is
+//! on, so a commit returns after its WAL is flushed.
 
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
