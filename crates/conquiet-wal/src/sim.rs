@@ -324,6 +324,11 @@ fn not_found(name: &str) -> io::Error {
     io::Error::new(io::ErrorKind::NotFound, format!("no file {name:?}"))
 }
 
+/// The write budget is spent (`fail_writes_after_bytes`).
+fn no_space() -> io::Error {
+    io::Error::new(io::ErrorKind::StorageFull, "sim storage: no space")
+}
+
 impl Storage for SimStorage {
     fn list(&self) -> io::Result<Vec<String>> {
         let state = self.lock();
@@ -481,10 +486,7 @@ impl StorageFile for SimFile {
                     },
                 );
             }
-            return Err(io::Error::new(
-                io::ErrorKind::StorageFull,
-                "sim storage: no space",
-            ));
+            return Err(no_space());
         }
         if let Some(left) = state.write_bytes_left.as_mut() {
             *left -= (data.len() - free) as u64;
@@ -510,10 +512,7 @@ impl StorageFile for SimFile {
         let needed = end.saturating_sub(taken);
         if let Some(left) = state.write_bytes_left.as_mut() {
             if (*left as usize) < needed {
-                return Err(io::Error::new(
-                    io::ErrorKind::StorageFull,
-                    "sim storage: no space",
-                ));
+                return Err(no_space());
             }
             *left -= needed as u64;
         }
