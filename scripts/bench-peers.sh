@@ -7,7 +7,8 @@
 #
 # Builds the release binaries first (under the shared cargo lock). Each conquiet system gets
 # a fresh `conquiet serve` (fsync always, temporary data directory, free ports), each Redis
-# system a fresh redis-server with its AOF on; NATS, RabbitMQ and PostgreSQL are the ones on
+# system a fresh redis-server (AOF on; off for redis-memory, the not-durable reference row that
+# shows how fast this client goes on this machine); NATS, RabbitMQ and PostgreSQL are the ones on
 # this machine (see `conquiet-bench run --help` for their addresses). A system whose service
 # does not answer is skipped with a note. Every run's JSON goes to FILE (one line per run;
 # default target/bench-results/peers-<time>.jsonl). Exits 1 if any run failed.
@@ -15,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=2
-systems=conquiet-cq,conquiet-resp,conquiet-http,redis-always,redis-everysec,nats,rabbitmq-classic,rabbitmq-quorum,postgres,disk
+systems=conquiet-cq,conquiet-resp,conquiet-http,redis-always,redis-everysec,redis-memory,nats,rabbitmq-classic,rabbitmq-quorum,postgres,disk
 out="target/bench-results/peers-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 args=()
 while [[ $# -gt 0 ]]; do

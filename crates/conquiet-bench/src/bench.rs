@@ -47,11 +47,11 @@ async fn run(system: System, w: &Workload, endpoints: &Endpoints, bars: &Bars) -
             stop(server).await;
             row
         }
-        System::RedisAlways | System::RedisEverysec => {
-            let fsync = if system == System::RedisAlways {
-                "always"
-            } else {
-                "everysec"
+        System::RedisAlways | System::RedisEverysec | System::RedisMemory => {
+            let fsync = match system {
+                System::RedisAlways => Some("always"),
+                System::RedisEverysec => Some("everysec"),
+                _ => None,
             };
             let (server, addr) =
                 spawn::redis(&endpoints.redis_server, &endpoints.work_dir(), fsync).await?;
@@ -151,22 +151,45 @@ async fn conquiet(system: System, addrs: &ConquietAddrs, w: &Workload, bars: &Ba
     })
 }
 
-async fn redis(system: System, addr: &str, fsync: &str, w: &Workload, bars: &Bars) -> Result<Row> {
+/// `fsync` is the AOF's `appendfsync`, or `None` for a Redis with the AOF off.
+async fn redis(
+    system: System,
+    addr: &str,
+    fsync: Option<&str>,
+    w: &Workload,
+    bars: &Bars,
+) -> Result<Row> {
     let mut con = streams::connect(addr).await?;
     let (server, reported) = streams::server_facts(&mut con).await?;
-    if reported != fsync {
-        bail!("redis-server reports appendfsync {reported}, not {fsync}");
-    }
-    let durability_note = if fsync == "always" {
-        "AOF on, appendfsync always: Redis fsyncs the AOF before it replies to the writes of \
-         each event-loop pass"
-    } else {
-        "AOF on, appendfsync everysec: writes reach the OS at once and the disk about once a \
-         second; a machine crash can lose the last second of acknowledged writes"
+    let appendonly = streams::config_get(&mut con, "appendonly").await?;
+    let (durability, durability_note) = match fsync {
+        Some(fsync) if reported != fsync || appendonly != "yes" => {
+            bail!(
+                "redis-server reports appendonly {appendonly}, appendfsync {reported}, not yes, {fsync}"
+            );
+        }
+        None if appendonly != "no" => {
+            bail!("redis-server reports appendonly {appendonly}, not no");
+        }
+        Some("always") => (
+            "AOF fsync always".to_string(),
+            "AOF on, appendfsync always: Redis fsyncs the AOF before it replies to the writes \
+             of each event-loop pass",
+        ),
+        Some(fsync) => (
+            format!("AOF fsync {fsync}"),
+            "AOF on, appendfsync everysec: writes reach the OS at once and the disk about once \
+             a second; a machine crash can lose the last second of acknowledged writes",
+        ),
+        None => (
+            "none (memory only)".to_string(),
+            "AOF and RDB off: nothing reaches the disk and a restart loses everything. Not a \
+             durable peer: the most this client drives against a fast server on this machine",
+        ),
     };
     let description = Description {
         server,
-        durability: format!("AOF fsync {fsync}"),
+        durability,
         durability_note: durability_note.to_string(),
     };
     Ok(with(system, Streams::new(addr.to_string(), description), w, bars).await)
@@ -223,7 +246,9 @@ pub async fn reachable(system: System, endpoints: &Endpoints) -> Result<()> {
                 None => tcp(&endpoints.conquiet_resp).await,
             }
         }
-        System::RedisAlways | System::RedisEverysec => executable(&endpoints.redis_server),
+        System::RedisAlways | System::RedisEverysec | System::RedisMemory => {
+            executable(&endpoints.redis_server)
+        }
         System::Nats => tcp(&endpoints.nats).await,
         System::RabbitmqClassic | System::RabbitmqQuorum => {
             tcp(&crate::systems::amqp_start::host_port(&endpoints.amqp)?).await

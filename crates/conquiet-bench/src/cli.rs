@@ -54,6 +54,9 @@ pub enum System {
     RedisAlways,
     /// Redis Streams, AOF with appendfsync everysec (a redis-server the bench starts).
     RedisEverysec,
+    /// Redis Streams with AOF and RDB off: nothing reaches the disk. Not a durable peer: the
+    /// most this client drives against a fast server on this machine.
+    RedisMemory,
     /// NATS JetStream: work-queue stream on file storage, durable pull consumer.
     Nats,
     /// RabbitMQ durable classic queue, persistent messages, publisher confirms.
@@ -266,7 +269,9 @@ mod tests {
         let cli = parse(&[
             "run",
             "--system",
-            "conquiet-resp,conquiet-cq,conquiet-http,redis-always,redis-everysec,nats",
+            "conquiet-resp,conquiet-cq,conquiet-http,redis-always,redis-everysec,redis-memory",
+            "--system",
+            "nats",
             "--system",
             "rabbitmq-classic,rabbitmq-quorum,postgres,disk",
             "--json",
@@ -284,6 +289,7 @@ mod tests {
                 "conquiet-http",
                 "redis-always",
                 "redis-everysec",
+                "redis-memory",
                 "nats",
                 "rabbitmq-classic",
                 "rabbitmq-quorum",

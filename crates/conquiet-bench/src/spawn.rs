@@ -1,6 +1,7 @@
 //! Servers the benchmark starts itself, each on free ports with a temporary directory that
 //! is removed when it stops: `conquiet serve` (`--spawn-conquiet`) and `redis-server` with
-//! its append-only file on (the machine's own Redis keeps nothing on disk).
+//! its append-only file on (the machine's own Redis keeps nothing on disk), or off for the
+//! memory-only reference.
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -145,10 +146,18 @@ pub async fn conquiet(binary: &Path, work_dir: &Path) -> Result<(Spawned, Conqui
     Ok((server, addrs))
 }
 
-/// `redis-server` with the append-only file on and `appendfsync` as given, no RDB
-/// snapshots, on a free port.
-pub async fn redis(binary: &Path, work_dir: &Path, appendfsync: &str) -> Result<(Spawned, String)> {
+/// `redis-server` on a free port without RDB snapshots: the append-only file on with
+/// `appendfsync` as given, or off (`None`), so that nothing reaches the disk.
+pub async fn redis(
+    binary: &Path,
+    work_dir: &Path,
+    appendfsync: Option<&str>,
+) -> Result<(Spawned, String)> {
     let port = free_port()?;
+    let (appendonly, appendfsync) = match appendfsync {
+        Some(policy) => ("yes", policy),
+        None => ("no", "no"),
+    };
     let args = |dir: &Path| {
         [
             "--port",
@@ -158,7 +167,7 @@ pub async fn redis(binary: &Path, work_dir: &Path, appendfsync: &str) -> Result<
             "--dir",
             &dir.display().to_string(),
             "--appendonly",
-            "yes",
+            appendonly,
             "--appendfsync",
             appendfsync,
             "--save",
@@ -173,4 +182,61 @@ pub async fn redis(binary: &Path, work_dir: &Path, appendfsync: &str) -> Result<
     let addr = format!("127.0.0.1:{port}");
     server.ready(&addr).await?;
     Ok((server, addr))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::redis;
+    use crate::systems::streams;
+
+    /// Files the server made in its directory, besides its log.
+    fn files(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("read dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "server.log")
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The memory-only Redis reports its AOF off and writes nothing; the `always` one reports
+    /// what the bench checks and keeps its AOF in its directory.
+    #[tokio::test]
+    #[ignore = "needs redis-server"]
+    async fn a_spawned_redis_persists_exactly_as_asked() {
+        let work = tempfile::tempdir().expect("tempdir");
+        for fsync in [None, Some("always")] {
+            let (server, addr) = redis(Path::new("redis-server"), work.path(), fsync)
+                .await
+                .expect("spawn");
+            let mut con = streams::connect(&addr).await.expect("connect");
+            let _: String = redis::cmd("XADD")
+                .arg("s")
+                .arg("*")
+                .arg("f")
+                .arg("v")
+                .query_async(&mut con)
+                .await
+                .expect("xadd");
+            let appendonly = streams::config_get(&mut con, "appendonly")
+                .await
+                .expect("get");
+            let (_, appendfsync) = streams::server_facts(&mut con).await.expect("facts");
+            let written = files(server.dir.path());
+            match fsync {
+                None => {
+                    assert_eq!(appendonly, "no");
+                    assert!(written.is_empty(), "{written:?}");
+                }
+                Some(policy) => {
+                    assert_eq!((appendonly.as_str(), appendfsync.as_str()), ("yes", policy));
+                    assert!(!written.is_empty(), "the AOF is in the directory");
+                }
+            }
+            server.stop().await.expect("stop");
+        }
+    }
 }

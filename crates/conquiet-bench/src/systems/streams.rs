@@ -1,6 +1,6 @@
 //! Streams over the Redis protocol: XADD, XREADGROUP and XACK with one consumer group. The
 //! same adapter measures conquiet's RESP listener (`conquiet-resp`) and Redis itself
-//! (`redis-always`, `redis-everysec`); only the description differs.
+//! (`redis-always`, `redis-everysec`, `redis-memory`); only the description differs.
 
 use std::time::Duration;
 
@@ -42,15 +42,20 @@ pub async fn server_facts(con: &mut MultiplexedConnection) -> Result<(String, St
         (None, Some(version)) => format!("redis-server {version}"),
         (None, None) => "unknown server".to_string(),
     };
+    let fsync = config_get(con, "appendfsync").await?;
+    Ok((server, fsync))
+}
+
+/// One setting as `CONFIG GET` reports it, or `unknown`.
+pub async fn config_get(con: &mut MultiplexedConnection, name: &str) -> Result<String> {
     let reply: Value = redis::cmd("CONFIG")
         .arg("GET")
-        .arg("appendfsync")
+        .arg(name)
         .query_async(con)
         .await?;
-    let fsync = resp_value::field(&reply, "appendfsync")
+    Ok(resp_value::field(&reply, name)
         .and_then(resp_value::text)
-        .unwrap_or_else(|| "unknown".to_string());
-    Ok((server, fsync))
+        .unwrap_or_else(|| "unknown".to_string()))
 }
 
 /// Longer than Redis's refresh of `used_memory_rss` (every 100 ms at its default `hz`).
