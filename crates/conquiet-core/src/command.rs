@@ -224,6 +224,12 @@ pub enum Command {
     QueueInfo {
         key: Vec<u8>,
     },
+    /// CQ.STATUS: where entry `id` is for `group` (`Reply::Status`). A read: no record.
+    QueueStatus {
+        key: Vec<u8>,
+        group: Vec<u8>,
+        id: StreamId,
+    },
     /// CQ.QUEUES / CQ.DLQ LIST: every stream, or only those holding dead letters.
     QueueList {
         dead_letters_only: bool,
@@ -269,6 +275,7 @@ impl Command {
             | Command::QueueCreate { key, .. }
             | Command::QueueConfigure { key, .. }
             | Command::QueueInfo { key }
+            | Command::QueueStatus { key, .. }
             | Command::Settle { key, .. }
             | Command::Purge { key } => vec![key],
             Command::Publish(p) => vec![&p.key],
@@ -301,6 +308,7 @@ impl Command {
                 | Command::Exists { .. }
                 | Command::Keys
                 | Command::QueueInfo { .. }
+                | Command::QueueStatus { .. }
                 | Command::QueueList { .. }
         )
     }

@@ -172,6 +172,7 @@ impl Engine {
             Command::QueueCreate { .. }
             | Command::QueueConfigure { .. }
             | Command::QueueInfo { .. }
+            | Command::QueueStatus { .. }
             | Command::QueueList { .. }
             | Command::Publish(_)
             | Command::Receive(_)

@@ -28,6 +28,7 @@ mod queue_info;
 mod queue_plan;
 mod queue_policy;
 pub mod queue_state;
+mod queue_status;
 pub mod reply;
 pub mod stream;
 

@@ -83,3 +83,7 @@ pub const REASON_BYTES_MAX: usize = 4096;
 
 /// Most handles settled by one command.
 pub const HANDLES_PER_COMMAND_MAX: usize = 10_000;
+
+/// Most dead letters one CQ.STATUS reads looking for an entry's: a status is a read, and it
+/// must stay cheap however long the dead-letter stream grows.
+pub const STATUS_DEAD_LETTER_SCAN_MAX: usize = 10_000;

@@ -347,3 +347,45 @@ pub struct QueueInfo {
     pub counters: StreamCounters,
     pub groups: Vec<GroupQueueInfo>,
 }
+
+/// Where one entry is for one group, as `CQ.STATUS` and `GET /v1/queues/{name}/messages/{id}`
+/// show it. Worked out by `queue_status` from the state alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryState {
+    /// In the stream and due now: not yet delivered to the group, or nacked and its
+    /// redelivery time has come.
+    Waiting,
+    /// Not yet due: published with a delay, or nacked and waiting for its redelivery time.
+    Delayed,
+    /// In the group's pending list.
+    InFlight,
+    /// Settled by the group (at or below its last delivered id, neither pending nor waiting)
+    /// and still in the stream.
+    Acked,
+    /// Found in the group's dead-letter stream.
+    DeadLettered,
+    /// No trace: never existed, or settled and since removed from the stream.
+    Unknown,
+}
+
+/// One entry's status in one group. Fields that do not apply to the state are `None`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryStatus {
+    pub id: StreamId,
+    pub group: Vec<u8>,
+    pub state: EntryState,
+    /// Deliveries so far; `None` when never delivered or no longer known (acked).
+    pub deliveries: Option<u64>,
+    /// Delayed: when it becomes due; in flight: when the lease ends (`None` without a lease).
+    pub until_ms: Option<u64>,
+    /// In flight: the consumer holding it.
+    pub consumer: Option<Vec<u8>>,
+    /// In flight: the current fencing token.
+    pub token: Option<u64>,
+    /// Dead-lettered: the dead-letter stream and the dead letter's id in it.
+    pub dead_letter: Option<(Vec<u8>, StreamId)>,
+    /// The dead letter's `cq-reason`, or the last nack reason the group keeps.
+    pub reason: Option<Vec<u8>>,
+    /// The entry's fields while it is still in the stream.
+    pub data: Option<EntryData>,
+}

@@ -45,6 +45,9 @@ impl Engine {
                 let stream = self.streams.get(key).ok_or(CommandError::NoSuchKey)?;
                 Ok(Read(Reply::Queues(vec![stream.queue_info(key, now)])))
             }
+            Command::QueueStatus { key, group, id } => Ok(Read(Reply::Status(Box::new(
+                self.entry_status(now, key, group, *id)?,
+            )))),
             Command::QueueList { dead_letters_only } => Ok(Read(Reply::Queues(
                 self.streams
                     .iter()

@@ -152,6 +152,8 @@ pub enum Reply {
     /// Ack / nack / touch / term, one outcome per handle in the order given.
     Settled(Vec<crate::queue::SettleOutcome>),
     Queues(Vec<crate::queue::QueueInfo>),
+    /// CQ.STATUS: one entry's status in one group.
+    Status(Box<crate::queue::EntryStatus>),
 }
 
 impl Reply {

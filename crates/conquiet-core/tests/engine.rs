@@ -34,6 +34,8 @@ mod pending;
 mod queue;
 #[path = "engine/queue_model.rs"]
 mod queue_model;
+#[path = "engine/queue_status.rs"]
+mod queue_status;
 #[path = "engine/range.rs"]
 mod range;
 #[path = "engine/readgroup.rs"]

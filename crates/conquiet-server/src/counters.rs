@@ -171,6 +171,7 @@ pub fn command_name(command: &Command) -> &'static str {
         Command::QueueCreate { .. } => "cq.create",
         Command::QueueConfigure { .. } => "cq.set",
         Command::QueueInfo { .. } => "cq.info",
+        Command::QueueStatus { .. } => "cq.status",
         Command::QueueList {
             dead_letters_only: false,
         } => "cq.queues",
