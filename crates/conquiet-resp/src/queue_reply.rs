@@ -8,15 +8,16 @@
 //! | CQ.ACK & co.           | array, one `{outcome, ...}` per handle, in the order given     |
 //! | CQ.INFO                | one queue map (`policy`, counters, `groups`)                   |
 //! | CQ.QUEUES, CQ.DLQ LIST | array of queue maps                                            |
+//! | CQ.STATUS              | one map, every key always present (see `status_frame`)         |
 //!
 //! CQ.CREATE and CQ.SET answer OK, CQ.DLQ REDRIVE and PURGE an integer: `reply_frame` shapes
 //! those as it does for every command.
 
 use conquiet_core::queue::{
-    Backoff, GroupPolicy, GroupQueueInfo, Message, Overflow, QueueInfo, Retention, SettleOutcome,
-    StreamPolicy,
+    Backoff, EntryState, EntryStatus, GroupPolicy, GroupQueueInfo, Message, Overflow, QueueInfo,
+    Retention, SettleOutcome, StreamPolicy,
 };
-use conquiet_core::{Command, Reply, StreamId};
+use conquiet_core::{Command, EntryData, Reply, StreamId};
 
 use crate::frame::Frame;
 
@@ -39,6 +40,7 @@ pub(crate) fn queue_frame(command: &Command, reply: &Reply) -> Option<Frame> {
         Reply::Messages(messages) => Frame::Array(messages.iter().map(message_frame).collect()),
         Reply::Settled(outcomes) => Frame::Array(outcomes.iter().map(outcome_frame).collect()),
         Reply::Queues(queues) => Frame::Array(queues.iter().map(queue_info_frame).collect()),
+        Reply::Status(status) => status_frame(status),
         _ => return None,
     })
 }
@@ -59,15 +61,18 @@ fn field(name: &str, value: Frame) -> (Frame, Frame) {
     (Frame::bulk(name), value)
 }
 
-fn message_frame(m: &Message) -> Frame {
-    let fields = m
-        .data
+fn fields_frame(data: &EntryData) -> Frame {
+    let fields = data
         .pairs()
         .flat_map(|(f, v)| [Frame::bulk(f), Frame::bulk(v)])
         .collect();
+    Frame::Array(fields)
+}
+
+fn message_frame(m: &Message) -> Frame {
     Frame::Map(vec![
         field("id", id_frame(m.id)),
-        field("fields", Frame::Array(fields)),
+        field("fields", fields_frame(&m.data)),
         field("token", int(m.token)),
         field("deliveries", int(m.deliveries)),
         field("lease-until-ms", opt_int(m.lease_until_ms)),
@@ -205,5 +210,39 @@ fn queue_info_frame(q: &QueueInfo) -> Frame {
             "groups",
             Frame::Array(q.groups.iter().map(group_frame).collect()),
         ),
+    ])
+}
+
+fn state_name(state: EntryState) -> &'static str {
+    match state {
+        EntryState::Waiting => "waiting",
+        EntryState::Delayed => "delayed",
+        EntryState::InFlight => "in-flight",
+        EntryState::Acked => "acked",
+        EntryState::DeadLettered => "dead-lettered",
+        EntryState::Unknown => "unknown",
+    }
+}
+
+/// CQ.STATUS: the same eleven keys in the same order whatever the state, nil where a value
+/// does not apply, so clients can read it by position as well as by name.
+fn status_frame(s: &EntryStatus) -> Frame {
+    let bulk = |b: &Option<Vec<u8>>| b.clone().map_or(Frame::Null, Frame::bulk);
+    let (dead_letter, dead_letter_id) = match &s.dead_letter {
+        Some((stream, id)) => (Frame::bulk(stream.clone()), id_frame(*id)),
+        None => (Frame::Null, Frame::Null),
+    };
+    Frame::Map(vec![
+        field("id", id_frame(s.id)),
+        field("group", Frame::bulk(s.group.clone())),
+        field("state", Frame::bulk(state_name(s.state))),
+        field("deliveries", opt_int(s.deliveries)),
+        field("until-ms", opt_int(s.until_ms)),
+        field("consumer", bulk(&s.consumer)),
+        field("token", opt_int(s.token)),
+        field("dead-letter", dead_letter),
+        field("dead-letter-id", dead_letter_id),
+        field("reason", bulk(&s.reason)),
+        field("fields", s.data.as_ref().map_or(Frame::Null, fields_frame)),
     ])
 }

@@ -81,7 +81,11 @@ pub fn reply_frame(command: &Command, reply: &Reply, proto: Proto) -> Frame {
                 _ => Frame::NullArray,
             }
         }
-        Reply::Published { .. } | Reply::Messages(_) | Reply::Settled(_) | Reply::Queues(_) => {
+        Reply::Published { .. }
+        | Reply::Messages(_)
+        | Reply::Settled(_)
+        | Reply::Queues(_)
+        | Reply::Status(_) => {
             crate::queue_reply::queue_frame(command, reply).expect("a queue reply")
         }
     }

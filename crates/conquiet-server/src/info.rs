@@ -137,6 +137,7 @@ const COMMANDS: &[CommandSpec] = &[
     ("cq.create", -2, &["write", "denyoom"], 1, 1, 1),
     ("cq.set", -3, &["write"], 1, 1, 1),
     ("cq.info", 2, &["readonly"], 1, 1, 1),
+    ("cq.status", -3, &["readonly"], 1, 1, 1),
     ("cq.queues", 1, &["readonly"], 0, 0, 0),
     ("cq.publish", -4, &["write", "denyoom", "fast"], 1, 1, 1),
     ("cq.receive", -4, &["write", "blocking"], 1, 1, 1),

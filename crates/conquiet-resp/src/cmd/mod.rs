@@ -17,6 +17,7 @@ mod cq_publish;
 mod cq_queues;
 mod cq_receive;
 mod cq_set;
+mod cq_status;
 mod cq_term;
 mod cq_touch;
 mod dbsize;
@@ -97,6 +98,7 @@ pub(crate) const COMMANDS: &[Spec] = &[
     cq_create::SPEC,
     cq_set::SPEC,
     cq_info::SPEC,
+    cq_status::SPEC,
     cq_queues::SPEC,
     cq_dlq::SPEC,
     del::SPEC,

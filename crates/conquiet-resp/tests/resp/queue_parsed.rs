@@ -324,6 +324,44 @@ fn info_and_queues_take_exact_arguments() {
 }
 
 #[test]
+fn status_reads_a_strict_id_and_defaults_the_group() {
+    let status = |group: &str, id| Command::QueueStatus {
+        key: b"jobs".to_vec(),
+        group: group.as_bytes().to_vec(),
+        id,
+    };
+    assert_eq!(command("CQ.STATUS jobs 5-1"), status("default", id(5, 1)));
+    assert_eq!(command("cq.status jobs 5"), status("default", id(5, 0)));
+    assert_eq!(
+        command("CQ.STATUS jobs 5-1 group workers"),
+        status("workers", id(5, 1))
+    );
+    assert_eq!(
+        command("CQ.STATUS jobs 5-1 GROUP a GROUP b"),
+        status("b", id(5, 1))
+    );
+    for bad in ["x", "5-x", "-", "+", "*", "5-*", "(5"] {
+        assert_eq!(
+            error(&format!("CQ.STATUS jobs {bad}")),
+            "ERR Invalid stream ID specified as stream command argument",
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        error("CQ.STATUS jobs"),
+        "ERR wrong number of arguments for 'cq.status' command"
+    );
+    assert_eq!(
+        error("CQ.STATUS jobs 5-1 GROUP"),
+        "ERR syntax error, GROUP needs a value"
+    );
+    assert_eq!(
+        error("CQ.STATUS jobs 5-1 CONSUMER c"),
+        "ERR unknown option 'CONSUMER' for 'cq.status'"
+    );
+}
+
+#[test]
 fn option_names_are_not_matched_past_their_length_or_by_prefix() {
     assert_eq!(
         error("CQ.RECEIVE q g c COUN 1"),

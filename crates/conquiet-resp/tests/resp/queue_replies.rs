@@ -3,9 +3,9 @@
 //! logic is not needed), so the shapes are pinned independently of it.
 
 use conquiet_core::queue::{
-    Backoff, Delay, GroupCounters, GroupPolicy, GroupPolicyPatch, GroupQueueInfo, Message,
-    Overflow, Publish, QueueInfo, Receive, Redrive, Retention, Settle, SettleOutcome,
-    StreamCounters, StreamPolicy, StreamPolicyPatch, group_policy_default,
+    Backoff, Delay, EntryState, EntryStatus, GroupCounters, GroupPolicy, GroupPolicyPatch,
+    GroupQueueInfo, Message, Overflow, Publish, QueueInfo, Receive, Redrive, Retention, Settle,
+    SettleOutcome, StreamCounters, StreamPolicy, StreamPolicyPatch, group_policy_default,
 };
 use conquiet_core::{Command, EntryData, Reply, StreamId};
 use conquiet_resp::{Proto, reply_frame, to_bytes};
@@ -500,4 +500,139 @@ fn create_and_set_reply_ok_and_dlq_redrive_and_purge_a_count() {
         key: b"jobs:dlq".to_vec(),
     };
     check(&purge, &Reply::Int(0), b":0\r\n", b":0\r\n");
+}
+
+fn status_command() -> Command {
+    Command::QueueStatus {
+        key: b"jobs".to_vec(),
+        group: b"g".to_vec(),
+        id: StreamId::new(5, 1),
+    }
+}
+
+#[test]
+fn status_replies_every_key_in_order_with_nils_where_nothing_applies() {
+    let in_flight = Reply::Status(Box::new(EntryStatus {
+        id: StreamId::new(5, 1),
+        group: b"g".to_vec(),
+        state: EntryState::InFlight,
+        deliveries: Some(2),
+        until_ms: Some(30_005),
+        consumer: Some(b"c".to_vec()),
+        token: Some(7),
+        dead_letter: None,
+        reason: Some(b"busy".to_vec()),
+        data: Some(EntryData::pack(&[(b"f".to_vec(), b"v".to_vec())])),
+    }));
+    let keys_and_values = |nil: &str| {
+        [
+            "$2\r\nid\r\n$3\r\n5-1\r\n",
+            "$5\r\ngroup\r\n$1\r\ng\r\n",
+            "$5\r\nstate\r\n$9\r\nin-flight\r\n",
+            "$10\r\ndeliveries\r\n:2\r\n",
+            "$8\r\nuntil-ms\r\n:30005\r\n",
+            "$8\r\nconsumer\r\n$1\r\nc\r\n",
+            "$5\r\ntoken\r\n:7\r\n",
+            &format!("$11\r\ndead-letter\r\n{nil}"),
+            &format!("$14\r\ndead-letter-id\r\n{nil}"),
+            "$6\r\nreason\r\n$4\r\nbusy\r\n",
+            "$6\r\nfields\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n",
+        ]
+        .concat()
+    };
+    check(
+        &status_command(),
+        &in_flight,
+        format!("*22\r\n{}", keys_and_values("$-1\r\n")).as_bytes(),
+        format!("%11\r\n{}", keys_and_values("_\r\n")).as_bytes(),
+    );
+}
+
+#[test]
+fn status_of_a_dead_letter_names_its_stream_and_id_and_an_unknown_entry_is_all_nil() {
+    let dead = Reply::Status(Box::new(EntryStatus {
+        id: StreamId::new(5, 1),
+        group: b"g".to_vec(),
+        state: EntryState::DeadLettered,
+        deliveries: Some(3),
+        until_ms: None,
+        consumer: None,
+        token: None,
+        dead_letter: Some((b"jobs:dlq".to_vec(), StreamId::new(9, 0))),
+        reason: Some(b"bad".to_vec()),
+        data: None,
+    }));
+    check(
+        &status_command(),
+        &dead,
+        concat!(
+            "*22\r\n",
+            "$2\r\nid\r\n$3\r\n5-1\r\n",
+            "$5\r\ngroup\r\n$1\r\ng\r\n",
+            "$5\r\nstate\r\n$13\r\ndead-lettered\r\n",
+            "$10\r\ndeliveries\r\n:3\r\n",
+            "$8\r\nuntil-ms\r\n$-1\r\n",
+            "$8\r\nconsumer\r\n$-1\r\n",
+            "$5\r\ntoken\r\n$-1\r\n",
+            "$11\r\ndead-letter\r\n$8\r\njobs:dlq\r\n",
+            "$14\r\ndead-letter-id\r\n$3\r\n9-0\r\n",
+            "$6\r\nreason\r\n$3\r\nbad\r\n",
+            "$6\r\nfields\r\n$-1\r\n",
+        )
+        .as_bytes(),
+        concat!(
+            "%11\r\n",
+            "$2\r\nid\r\n$3\r\n5-1\r\n",
+            "$5\r\ngroup\r\n$1\r\ng\r\n",
+            "$5\r\nstate\r\n$13\r\ndead-lettered\r\n",
+            "$10\r\ndeliveries\r\n:3\r\n",
+            "$8\r\nuntil-ms\r\n_\r\n",
+            "$8\r\nconsumer\r\n_\r\n",
+            "$5\r\ntoken\r\n_\r\n",
+            "$11\r\ndead-letter\r\n$8\r\njobs:dlq\r\n",
+            "$14\r\ndead-letter-id\r\n$3\r\n9-0\r\n",
+            "$6\r\nreason\r\n$3\r\nbad\r\n",
+            "$6\r\nfields\r\n_\r\n",
+        )
+        .as_bytes(),
+    );
+    for (state, name) in [
+        (EntryState::Waiting, "waiting"),
+        (EntryState::Delayed, "delayed"),
+        (EntryState::Acked, "acked"),
+        (EntryState::Unknown, "unknown"),
+    ] {
+        let reply = Reply::Status(Box::new(EntryStatus {
+            id: StreamId::new(5, 1),
+            group: b"g".to_vec(),
+            state,
+            deliveries: None,
+            until_ms: None,
+            consumer: None,
+            token: None,
+            dead_letter: None,
+            reason: None,
+            data: None,
+        }));
+        let expected = [
+            "*22\r\n",
+            "$2\r\nid\r\n$3\r\n5-1\r\n",
+            "$5\r\ngroup\r\n$1\r\ng\r\n",
+            &format!("$5\r\nstate\r\n${}\r\n{name}\r\n", name.len()),
+            "$10\r\ndeliveries\r\n$-1\r\n",
+            "$8\r\nuntil-ms\r\n$-1\r\n",
+            "$8\r\nconsumer\r\n$-1\r\n",
+            "$5\r\ntoken\r\n$-1\r\n",
+            "$11\r\ndead-letter\r\n$-1\r\n",
+            "$14\r\ndead-letter-id\r\n$-1\r\n",
+            "$6\r\nreason\r\n$-1\r\n",
+            "$6\r\nfields\r\n$-1\r\n",
+        ]
+        .concat();
+        let got = to_bytes(
+            &reply_frame(&status_command(), &reply, Proto::Resp2),
+            Proto::Resp2,
+        );
+        assert_eq!(show(&got), show(expected.as_bytes()), "{name}");
+    }
 }
