@@ -2,7 +2,9 @@
 //! that are not UTF-8 become U+FFFD); entry ids as `<ms>-<seq>` strings, since JSON numbers
 //! cannot hold a u64 pair exactly in most clients.
 
-use conquiet_core::queue::{GroupQueueInfo, Message, QueueInfo, SettleOutcome};
+use conquiet_core::queue::{
+    EntryState, EntryStatus, GroupQueueInfo, Message, QueueInfo, SettleOutcome,
+};
 use conquiet_core::{EntryData, StreamId};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -151,6 +153,51 @@ fn outcome_name(outcome: &SettleOutcome) -> &'static str {
         SettleOutcome::DeadLettered { .. } => "dead_lettered",
         SettleOutcome::Stale { .. } => "stale",
         SettleOutcome::NotPending => "not_pending",
+    }
+}
+
+/// One message's status in one group (`GET /v1/queues/{name}/messages/{id}`): every key
+/// always present, null where it does not apply, as CQ.STATUS's map.
+#[derive(Serialize)]
+pub struct StatusJson {
+    id: String,
+    group: String,
+    state: &'static str,
+    deliveries: Option<u64>,
+    until_ms: Option<u64>,
+    consumer: Option<String>,
+    token: Option<u64>,
+    dead_letter: Option<String>,
+    dead_letter_id: Option<String>,
+    reason: Option<String>,
+    fields: Option<Map<String, Value>>,
+}
+
+pub fn status(status: &EntryStatus) -> StatusJson {
+    StatusJson {
+        id: status.id.to_string(),
+        group: lossy(&status.group),
+        state: state_name(status.state),
+        deliveries: status.deliveries,
+        until_ms: status.until_ms,
+        consumer: status.consumer.as_deref().map(lossy),
+        token: status.token,
+        dead_letter: status.dead_letter.as_ref().map(|(s, _)| lossy(s)),
+        dead_letter_id: status.dead_letter.as_ref().map(|(_, id)| id.to_string()),
+        reason: status.reason.as_deref().map(lossy),
+        fields: status.data.as_ref().map(fields),
+    }
+}
+
+/// Snake case, as the settle outcomes are named over HTTP.
+fn state_name(state: EntryState) -> &'static str {
+    match state {
+        EntryState::Waiting => "waiting",
+        EntryState::Delayed => "delayed",
+        EntryState::InFlight => "in_flight",
+        EntryState::Acked => "acked",
+        EntryState::DeadLettered => "dead_lettered",
+        EntryState::Unknown => "unknown",
     }
 }
 

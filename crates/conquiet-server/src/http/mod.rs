@@ -25,6 +25,7 @@ mod queues;
 mod serve;
 mod settle;
 mod stats;
+mod status;
 
 use std::sync::Arc;
 
@@ -68,6 +69,11 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::POST,
             "/v1/queues/{name}/messages",
             post(messages::publish),
+        ),
+        (
+            Method::GET,
+            "/v1/queues/{name}/messages/{id}",
+            get(status::status),
         ),
         (
             Method::POST,

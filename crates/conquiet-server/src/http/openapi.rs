@@ -187,6 +187,7 @@ fn queues_paths() -> Value {
                 ("200", object(json!({ "deleted": { "type": "boolean" } }))), &[MISSING]))
         },
         "/v1/queues/{name}/messages": { "post": publish },
+        "/v1/queues/{name}/messages/{id}": { "get": status_operation() },
         "/v1/queues/{name}/receive": {
             "post": with_name(operation(
                 "Lease messages to a consumer, waiting up to wait_ms when none is due",
@@ -203,6 +204,25 @@ fn queues_paths() -> Value {
         "/v1/queues/{name}/term": { "post": settle("Dead-letter deliveries now",
             json!({ "reason": { "type": "string" } })) }
     })
+}
+
+fn status_operation() -> Value {
+    let mut op = operation(
+        "Where one message is for one group (waiting, delayed, in_flight, acked, \
+         dead_lettered or unknown)",
+        None,
+        ("200", reference("MessageStatus")),
+        &[
+            ("400", "An id that is not <ms>-<seq> or <ms> (bad_request)"),
+            MISSING,
+        ],
+    );
+    op["parameters"] = json!([
+        { "name": "name", "in": "path", "required": true, "schema": { "type": "string" } },
+        { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } },
+        { "name": "group", "in": "query", "schema": { "type": "string", "default": "default" } }
+    ]);
+    op
 }
 
 fn dlq_paths() -> Value {

@@ -105,7 +105,8 @@ pub fn components() -> Value {
                 "type": "object",
                 "required": ["id", "fields"],
                 "properties": { "id": string(), "fields": reference("Fields") }
-            }
+            },
+            "MessageStatus": message_status()
         }
     })
 }
@@ -219,6 +220,34 @@ fn group() -> Value {
             "acked": int(),
             "nacked": int(),
             "dead_lettered": int()
+        }
+    })
+}
+
+fn message_status() -> Value {
+    let nullable_string = json!({ "type": "string", "nullable": true });
+    let fields = json!({ "allOf": [reference("Fields")], "nullable": true });
+    json!({
+        "type": "object",
+        "description": "Every key is always present; null where it does not apply to the state.",
+        "required": ["id", "group", "state", "deliveries", "until_ms", "consumer", "token",
+                     "dead_letter", "dead_letter_id", "reason", "fields"],
+        "properties": {
+            "id": string(),
+            "group": string(),
+            "state": {
+                "type": "string",
+                "enum": ["waiting", "delayed", "in_flight", "acked", "dead_lettered", "unknown"]
+            },
+            "deliveries": nullable_int(),
+            "until_ms": { "type": "integer", "format": "int64", "minimum": 0, "nullable": true,
+                          "description": "delayed: when it becomes due; in_flight: the lease end" },
+            "consumer": nullable_string,
+            "token": nullable_int(),
+            "dead_letter": nullable_string,
+            "dead_letter_id": nullable_string,
+            "reason": nullable_string,
+            "fields": fields
         }
     })
 }

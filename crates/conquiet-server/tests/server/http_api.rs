@@ -268,6 +268,63 @@ fn nack_touch_and_term_report_their_outcomes_and_stale_tokens_change_nothing() {
     server.stop().expect("clean shutdown");
 }
 
+/// `GET /v1/queues/{name}/messages/{id}` with `query` appended.
+fn status(api: &crate::http_client::Api, name: &str, id: &str, query: &str) -> Value {
+    api.get(&format!("/v1/queues/{name}/messages/{id}{query}"))
+        .ok(200)
+}
+
+#[test]
+fn a_message_status_follows_it_from_waiting_to_dead_lettered_with_every_key() {
+    let (mut server, api) = start();
+    create_queue(&api, "q", json!({}));
+    let id = publish(&api, "q", json!({ "job": "x" }));
+    assert_eq!(
+        status(&api, "q", &id, ""),
+        json!({
+            "id": id, "group": "default", "state": "waiting", "deliveries": null,
+            "until_ms": null, "consumer": null, "token": null, "dead_letter": null,
+            "dead_letter_id": null, "reason": null, "fields": { "job": "x" }
+        })
+    );
+    let message = receive(&api, "q", json!({ "consumer": "w1" }))[0].clone();
+    let held = status(&api, "q", &id, "?group=default");
+    assert_eq!(held["state"], "in_flight");
+    assert_eq!(held["consumer"], "w1");
+    assert_eq!(held["token"], message["token"]);
+    assert_eq!(held["deliveries"], 1);
+    assert_eq!(held["until_ms"], message["lease_until_ms"]);
+    let handle = message["handle"].clone();
+    let termed = settle(
+        &api,
+        "q",
+        "term",
+        json!({ "handles": [handle], "reason": "bad" }),
+    );
+    let dead = status(&api, "q", &id, "");
+    assert_eq!(dead["state"], "dead_lettered");
+    assert_eq!(dead["dead_letter"], "q:dlq");
+    assert_eq!(dead["dead_letter_id"], termed[0]["id"]);
+    assert_eq!(dead["reason"], "bad");
+    assert_eq!(dead["fields"], json!({ "job": "x" }));
+    // The `5` form reads as `5-0`, as XACK reads it; nothing was published then.
+    let unknown = status(&api, "q", "5", "");
+    assert_eq!(
+        (&unknown["id"], &unknown["state"]),
+        (&json!("5-0"), &json!("unknown"))
+    );
+    assert_eq!(unknown["fields"], Value::Null);
+    api.get(&format!("/v1/queues/nope/messages/{id}"))
+        .assert_error(404, "not_found");
+    api.get(&format!("/v1/queues/q/messages/{id}?group=nope"))
+        .assert_error(404, "not_found");
+    api.get("/v1/queues/q/messages/x-1")
+        .assert_error(400, "bad_request");
+    api.get(&format!("/v1/queues/q/messages/{id}?colour=blue"))
+        .assert_error(400, "bad_request");
+    server.stop().expect("clean shutdown");
+}
+
 #[test]
 fn dead_letters_are_paged_with_start_and_count() {
     let (mut server, api) = start();

@@ -142,7 +142,8 @@ fn unknown_queues_groups_and_routes_are_not_found() {
     )
     .assert_error(404, "not_found");
     api.get("/v1/nothing").assert_error(404, "not_found");
-    api.get("/v1/queues/q/messages/extra")
+    // `/v1/queues/q/messages/{id}` is a route (a message's status); nothing is below it.
+    api.get("/v1/queues/q/messages/1-0/extra")
         .assert_error(404, "not_found");
     api.request("PUT", "/v1/queues", &[], Some(b"{}"))
         .assert_error(405, "method_not_allowed");

@@ -44,7 +44,7 @@ fn every_served_route_is_documented_and_every_documented_route_is_served() {
     // The route table is what the router serves: each documented route reaches a handler
     // (whatever it answers), never the fallbacks for unknown paths or methods.
     for (method, path) in &documented {
-        let concrete = path.replace("{name}", "probe");
+        let concrete = path.replace("{name}", "probe").replace("{id}", "0-1");
         let body = (method != "GET" && method != "DELETE").then_some(&b"{}"[..]);
         let reply = api.request(method, &concrete, &[], body);
         // /metrics answers text, the rest JSON.
