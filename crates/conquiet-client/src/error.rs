@@ -35,7 +35,12 @@ pub enum Error {
     Auth(String),
     /// Any other error reply, with Redis's leading code (`ERR`, ...).
     #[error("{code} {message}")]
-    Server { code: String, message: String },
+    Server {
+        /// The reply's first word, such as `ERR`.
+        code: String,
+        /// The rest of the reply.
+        message: String,
+    },
     /// The server could not be reached, or the connection broke.
     #[error("server unavailable: {0}")]
     Unavailable(Arc<io::Error>),
@@ -57,16 +62,27 @@ pub enum Error {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
+    /// [`Error::Full`].
     Full,
+    /// [`Error::NoSuchQueue`] or [`Error::NoSuchGroup`].
     NotFound,
+    /// [`Error::GroupExists`].
     Exists,
+    /// [`Error::Limit`].
     Limit,
+    /// [`Error::Invalid`].
     Invalid,
+    /// [`Error::Auth`].
     Auth,
+    /// [`Error::Server`].
     Server,
+    /// [`Error::Unavailable`].
     Unavailable,
+    /// [`Error::Timeout`] or [`Error::PoolTimeout`].
     Timeout,
+    /// [`Error::Protocol`].
     Protocol,
+    /// [`Error::Closed`].
     Closed,
 }
 

@@ -29,6 +29,8 @@
 //! Semantics are at-least-once: a delivery whose settle is lost comes back after its lease,
 //! with a higher delivery count and a new fencing token, so a handler can tell.
 
+#![deny(missing_docs)]
+
 mod client;
 mod conn;
 mod decode;

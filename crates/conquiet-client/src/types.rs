@@ -14,7 +14,9 @@ use crate::error::{Error, Result};
 /// An entry id, `<ms>-<seq>`, as the server assigns it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EntryId {
+    /// Milliseconds part (the server's clock at the publish).
     pub ms: u64,
+    /// Sequence within the millisecond.
     pub seq: u64,
 }
 
@@ -174,7 +176,9 @@ impl Published {
 /// handle whose token is no longer current answers [`SettleOutcome::Stale`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Handle {
+    /// The entry.
     pub id: EntryId,
+    /// The fencing token of the delivery this handle settles.
     pub token: u64,
 }
 
@@ -189,7 +193,9 @@ pub struct Delivery {
     pub queue: Arc<str>,
     /// The group that delivered it.
     pub group: Arc<str>,
+    /// The entry's id.
     pub id: EntryId,
+    /// The entry's fields, in order.
     pub fields: Vec<(Vec<u8>, Vec<u8>)>,
     /// The fencing token: grows with every delivery of the group. Pass it to downstream
     /// writes so a resource can refuse a holder whose lease has passed to someone else.
@@ -241,23 +247,29 @@ impl Delivery {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SettleOutcome {
+    /// Done: the entry left the group's pending list.
     Acked,
     /// Given back; redeliverable from this time (Unix ms).
     Nacked {
+        /// Unix ms.
         redeliver_at_ms: u64,
     },
     /// The lease restarted; it now ends at this time.
     Touched {
+        /// Unix ms; `None` when the delivery has no lease.
         lease_until_ms: Option<u64>,
     },
     /// Moved to a dead-letter stream (after max deliveries, or by term).
     DeadLettered {
+        /// The dead-letter stream.
         dead_letter: String,
+        /// The dead letter's id in it.
         id: EntryId,
     },
     /// A newer delivery holds the entry; nothing changed. The caller's work may be done
     /// twice and must be fenced by the token.
     Stale {
+        /// The token of the delivery that holds the entry now.
         current_token: u64,
     },
     /// The entry is not pending in the group (already settled, or removed).
@@ -338,9 +350,13 @@ pub enum Backoff {
     None,
     /// `base * factor^(deliveries-1)`, at most `max`, minus up to `jitter_percent`.
     Exponential {
+        /// The first nack's wait.
         base: Duration,
+        /// Growth per delivery, at least 1, at most 3 decimal places.
         factor: f64,
+        /// The longest wait.
         max: Duration,
+        /// Up to this share of the wait is taken off, deterministically per entry.
         jitter_percent: u32,
     },
     /// The n-th delivery's nack waits the n-th delay; the last one repeats.
@@ -365,18 +381,27 @@ pub enum Overflow {
 pub struct QueueOptions {
     /// The group these options are for; `None`: `default`.
     pub group: Option<String>,
+    /// Most entries in the stream (0: none).
     pub max_entries: Option<u64>,
+    /// Most field and value bytes in the stream (0: none).
     pub max_bytes: Option<u64>,
+    /// What a publish over a limit does.
     pub overflow: Option<Overflow>,
+    /// How long an idempotency key is remembered.
     pub dedup_window: Option<Duration>,
     /// Delete an entry once every group settled it.
     pub work_queue_retention: Option<bool>,
+    /// How long a delivery is held before it may be redelivered.
     pub lease: Option<Duration>,
+    /// After this many deliveries the next failure dead-letters (0: no limit).
     pub max_deliveries: Option<u32>,
+    /// The wait after a nack without its own delay.
     pub backoff: Option<Backoff>,
     /// The dead-letter stream; `Some("")` goes back to `<queue>:dlq`.
     pub dead_letter: Option<String>,
+    /// Most deliveries the group holds at once (0: none).
     pub max_pending: Option<u64>,
+    /// Most deliveries one consumer holds at once (0: none).
     pub max_pending_per_consumer: Option<u64>,
 }
 
@@ -464,20 +489,27 @@ impl QueueOptions {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct QueueInfo {
+    /// The queue (stream) name.
     pub name: String,
     /// Entries in the stream (delayed ones included).
     pub length: u64,
     /// Field and value bytes of those entries.
     pub bytes: u64,
+    /// The oldest entry's id; `None` when empty.
     pub first_id: Option<EntryId>,
+    /// The newest id ever assigned.
     pub last_id: EntryId,
     /// Entries published with a delay that is not over yet.
     pub delayed: u64,
     /// Whether dead letters were ever written to this stream.
     pub is_dead_letter: bool,
+    /// Publishes that added an entry.
     pub published: u64,
+    /// Keyed publishes answered as duplicates.
     pub duplicates: u64,
+    /// Entries dropped by `drop-oldest`.
     pub dropped: u64,
+    /// The consumer groups.
     pub groups: Vec<GroupInfo>,
 }
 
@@ -485,7 +517,9 @@ pub struct QueueInfo {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GroupInfo {
+    /// The group name.
     pub name: String,
+    /// Consumers the group knows.
     pub consumers: u64,
     /// Deliveries in flight.
     pub pending: u64,
@@ -495,12 +529,19 @@ pub struct GroupInfo {
     pub expired: u64,
     /// Entries never delivered to the group, when known.
     pub lag: Option<u64>,
+    /// The oldest unsettled entry's age in ms, when there is one.
     pub oldest_unsettled_ms: Option<u64>,
+    /// The fencing token of the group's latest delivery.
     pub last_token: u64,
+    /// Deliveries made (redeliveries included).
     pub delivered: u64,
+    /// Deliveries that were redeliveries.
     pub redelivered: u64,
+    /// Acks applied.
     pub acked: u64,
+    /// Nacks applied.
     pub nacked: u64,
+    /// Entries the group sent to its dead-letter stream.
     pub dead_lettered: u64,
 }
 
@@ -568,8 +609,11 @@ pub struct DeadLetter {
     pub group: String,
     /// Its id in the source stream (`cq-id`).
     pub source_id: Option<EntryId>,
+    /// Its delivery count when it died (`cq-deliveries`).
     pub deliveries: u64,
+    /// Why it died (`cq-reason`).
     pub reason: String,
+    /// When it died, Unix ms (`cq-dead-at-ms`).
     pub dead_at_ms: u64,
     /// The original fields, without the `cq-` ones.
     pub fields: Vec<(Vec<u8>, Vec<u8>)>,
@@ -643,8 +687,11 @@ pub enum JobState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct JobStatus {
+    /// The entry asked about.
     pub id: EntryId,
+    /// The group the state is for.
     pub group: String,
+    /// Where the entry is.
     pub state: JobState,
     /// Deliveries so far; `None` when never delivered.
     pub deliveries: Option<u64>,
@@ -656,6 +703,7 @@ pub struct JobStatus {
     pub token: Option<u64>,
     /// Dead-lettered: the stream, and its id there.
     pub dead_letter: Option<String>,
+    /// Dead-lettered: its id in the dead-letter stream.
     pub dead_letter_id: Option<EntryId>,
     /// Dead-lettered: why.
     pub reason: Option<String>,

@@ -72,7 +72,9 @@ pub struct WorkerStats {
     pub retried: u64,
     /// Terminated (dead-lettered) by the handler's `Fail`.
     pub failed: u64,
+    /// Handlers cancelled at the job timeout.
     pub timed_out: u64,
+    /// Handlers that panicked (each retried).
     pub panicked: u64,
     /// Settles that did not apply: stale, not pending, or the command failed.
     pub settle_failed: u64,
@@ -80,9 +82,11 @@ pub struct WorkerStats {
     pub lease_lost: u64,
     /// Deliveries given back at shutdown.
     pub handed_back: u64,
+    /// Receives that failed (the worker backs off and tries again).
     pub receive_errors: u64,
     /// Handlers running now.
     pub running: i64,
+    /// The breaker's state.
     pub breaker: BreakerState,
 }
 

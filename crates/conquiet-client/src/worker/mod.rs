@@ -34,11 +34,16 @@ pub enum Outcome {
     Success,
     /// Try again later: the worker nacks it; `delay` `None` lets the group's backoff decide.
     Retry {
+        /// The wait before redelivery; `None`: the group's backoff.
         delay: Option<Duration>,
+        /// Kept as the dead letter's reason if this was the last delivery.
         reason: Option<String>,
     },
     /// Never going to work: the worker terminates it to the dead-letter stream.
-    Fail { reason: String },
+    Fail {
+        /// The dead letter's reason.
+        reason: String,
+    },
 }
 
 impl Outcome {
@@ -102,7 +107,9 @@ where
 /// the default breaker.
 #[derive(Clone, Debug)]
 pub struct WorkerConfig {
+    /// The queue to work on.
     pub queue: String,
+    /// The consumer group to receive in.
     pub group: String,
     /// The consumer name; default `worker-<pid>-<n>`.
     pub consumer: String,
@@ -428,6 +435,7 @@ impl WorkerBuilder {
         self
     }
 
+    /// The worker.
     pub fn build(self) -> Worker {
         let breaker = Breaker::new(
             self.config.breaker.clone(),
