@@ -40,10 +40,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let worker = Worker::builder(client, config, |job: Job| async move {
         let n = number(&job);
-        if n % 11 == 0 && n > 0 {
+        if n.is_multiple_of(11) && n > 0 {
             return Outcome::fail(format!("job {n} cannot be done"));
         }
-        if n % 7 == 0 && n > 0 {
+        if n.is_multiple_of(7) && n > 0 {
             tokio::time::sleep(Duration::from_secs(5)).await;
         }
         println!(
