@@ -33,7 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut config = WorkerConfig::new(queue.clone()).lease(Duration::from_secs(15));
     config.concurrency = 8;
-    config.job_timeout = Some(Duration::from_millis(500));
+    config.job_timeout = Duration::from_millis(500);
     let metrics = WorkerMetrics::default();
     let mut registry = Registry::default();
     metrics.register(&mut registry, &queue, &config.group);

@@ -73,6 +73,11 @@ impl ClientConfig {
 /// An async client of `conquiet serve`. Cheap to clone: clones share the pools. Connections
 /// open lazily, on the first call that needs one.
 ///
+/// Every call is cancellation-safe for the client: a call dropped between its request and its
+/// reply closes that connection (it would read the reply owed to the cancelled call), and the
+/// pool slot comes back. What the server did is another matter: a cancelled `publish` or
+/// settle may still have been applied, as with any request that was sent.
+///
 /// ```no_run
 /// use conquiet_client::{Client, ClientConfig, Message, QueueOptions, ReceiveOptions};
 /// # async fn run() -> conquiet_client::Result<()> {
@@ -190,30 +195,31 @@ impl Client {
     }
 
     /// Publishes several messages, pipelined. Each has its own result, in order: a full
-    /// queue refuses the messages past its limit and keeps the earlier ones.
+    /// queue refuses the messages past its limit and keeps the earlier ones. When the
+    /// connection fails midway, the publishes answered before keep their results and only
+    /// the rest carry the error (so a retry of just those does not publish twice).
     pub async fn publish_batch(&self, queue: &str, messages: &[Message]) -> Vec<Result<Published>> {
         let mut results = Vec::with_capacity(messages.len());
         for chunk in messages.chunks(PUBLISH_PIPELINE_MAX) {
             let commands: Vec<Vec<Vec<u8>>> = chunk.iter().map(|m| m.to_args(queue)).collect();
-            match self.pipeline(&commands).await {
-                Ok(replies) => results.extend(
-                    replies
-                        .into_iter()
-                        .map(|r| r.into_result().and_then(Published::from_frame)),
-                ),
-                Err(e) => results.extend(chunk.iter().map(|_| Err(e.clone()))),
-            }
+            let mut replies = Vec::with_capacity(commands.len());
+            let failed = self.pipeline(&commands, &mut replies).await.err();
+            let answered = replies.len();
+            results.extend(
+                replies
+                    .into_iter()
+                    .map(|r| r.into_result().and_then(Published::from_frame)),
+            );
+            let error = failed.unwrap_or_else(|| Error::Protocol("a reply is missing".into()));
+            results.extend(chunk[answered..].iter().map(|_| Err(error.clone())));
         }
         results
     }
 
-    async fn pipeline(&self, commands: &[Vec<Vec<u8>>]) -> Result<Vec<Reply>> {
+    async fn pipeline(&self, commands: &[Vec<Vec<u8>>], replies: &mut Vec<Reply>) -> Result<()> {
         let mut conn = self.inner.pool.get().await?;
-        let replies = within(self.inner.command_timeout, conn.conn().pipeline(commands)).await?;
-        if replies.len() != commands.len() {
-            return Err(Error::Protocol("a reply per command expected".into()));
-        }
-        Ok(replies)
+        let limit = self.inner.command_timeout;
+        within(limit, conn.conn().pipeline_into(commands, replies)).await
     }
 
     /// Leases up to `options.count` deliveries to `consumer`. With a wait it holds a

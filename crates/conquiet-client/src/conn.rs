@@ -147,6 +147,21 @@ impl Connection {
         &mut self,
         commands: &[C],
     ) -> Result<Vec<Reply>> {
+        let mut replies = Vec::with_capacity(commands.len());
+        match self.pipeline_into(commands, &mut replies).await {
+            Ok(()) => Ok(replies),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// As [`Connection::pipeline`], keeping the replies read before a failure in `replies`:
+    /// those commands were done by the server, and a caller that retried them would do them
+    /// twice.
+    pub async fn pipeline_into<A: AsRef<[u8]>, C: AsRef<[A]>>(
+        &mut self,
+        commands: &[C],
+        replies: &mut Vec<Reply>,
+    ) -> Result<()> {
         if !self.is_usable() {
             return Err(Error::Protocol("connection is broken".into()));
         }
@@ -157,20 +172,19 @@ impl Connection {
             encode(&frame, Proto::Resp3, &mut self.write_buf);
         }
         self.owed = commands.len();
-        let result = self.exchange().await;
+        let result = self.exchange(replies).await;
         if result.is_err() {
             self.broken = true;
         }
         result
     }
 
-    async fn exchange(&mut self) -> Result<Vec<Reply>> {
+    async fn exchange(&mut self, replies: &mut Vec<Reply>) -> Result<()> {
         self.transport
             .write_all(&self.write_buf)
             .await
             .map_err(Error::io)?;
         self.transport.flush().await.map_err(Error::io)?;
-        let mut replies = Vec::with_capacity(self.owed);
         while self.owed > 0 {
             let frame = self.read_frame().await?;
             // Out-of-band pushes (RESP3 `>`) are not replies to us.
@@ -180,25 +194,30 @@ impl Connection {
             replies.push(Reply(frame));
             self.owed -= 1;
         }
-        Ok(replies)
+        Ok(())
     }
 
     async fn read_frame(&mut self) -> Result<Frame> {
         loop {
             let unread = self.read_buf.get(self.read_pos..).unwrap_or_default();
-            if !unread.is_empty() {
-                match decode_frame(unread) {
-                    Ok(Some((frame, used))) => {
-                        self.read_pos += used;
-                        if self.read_pos == self.read_buf.len() {
-                            self.read_buf.clear();
-                            self.read_pos = 0;
-                        }
-                        return Ok(frame);
-                    }
-                    Ok(None) => {}
+            // The decoder starts over on every call; the scan only walks element headers
+            // (bulk payloads are jumped over), so a large reply is decoded once, when whole.
+            if let Some(end) = frame_end(unread, 0, 0)? {
+                let frame = match decode_frame(&unread[..end]) {
+                    Ok(Some((frame, used))) if used == end => frame,
+                    Ok(_) => return Err(Error::Protocol("frame length disagrees".into())),
                     Err(e) => return Err(Error::Protocol(e.to_string())),
+                };
+                self.read_pos += end;
+                if self.read_pos == self.read_buf.len() {
+                    self.read_buf.clear();
+                    self.read_pos = 0;
+                    // A large reply's buffer is not kept by an idle pooled connection.
+                    if self.read_buf.capacity() > READ_BUF_KEEP_BYTES {
+                        self.read_buf.shrink_to(READ_CHUNK_BYTES);
+                    }
                 }
+                return Ok(frame);
             }
             if unread.len() >= REPLY_BYTES_MAX {
                 return Err(Error::Protocol(format!(
@@ -210,17 +229,12 @@ impl Connection {
                 self.read_buf.drain(..self.read_pos);
                 self.read_pos = 0;
             }
-            let start = self.read_buf.len();
-            self.read_buf.resize(start + READ_CHUNK_BYTES, 0);
-            let read = self.transport.read(&mut self.read_buf[start..]).await;
-            let n = match read {
-                Ok(n) => n,
-                Err(e) => {
-                    self.read_buf.truncate(start);
-                    return Err(Error::io(e));
-                }
-            };
-            self.read_buf.truncate(start + n);
+            self.read_buf.reserve(READ_CHUNK_BYTES);
+            let n = self
+                .transport
+                .read_buf(&mut self.read_buf)
+                .await
+                .map_err(Error::io)?;
             if n == 0 {
                 return Err(Error::io(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
@@ -229,6 +243,55 @@ impl Connection {
             }
         }
     }
+}
+
+/// Capacity an emptied read buffer may keep; above it the buffer shrinks back to one chunk.
+const READ_BUF_KEEP_BYTES: usize = 4 * READ_CHUNK_BYTES;
+
+/// Deepest nesting the scan follows (the decoder's own limit is lower).
+const SCAN_DEPTH_MAX: usize = 64;
+
+/// Where the frame starting at `pos` ends, if `buf` holds all of it. Bulk payloads are
+/// skipped by their announced length, so a scan costs a step per element, not per byte.
+/// Paired with `decode_frame`, which reads the same framing.
+fn frame_end(buf: &[u8], pos: usize, depth: usize) -> Result<Option<usize>> {
+    if depth > SCAN_DEPTH_MAX {
+        return Err(Error::Protocol("reply nested too deep".into()));
+    }
+    let Some(&kind) = buf.get(pos) else {
+        return Ok(None);
+    };
+    let rest = buf.get(pos + 1..).unwrap_or_default();
+    let Some(cr) = rest.windows(2).position(|w| w == b"\r\n") else {
+        return Ok(None);
+    };
+    let next = pos + 1 + cr + 2;
+    let count = || -> Result<i64> {
+        std::str::from_utf8(&rest[..cr])
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .ok_or_else(|| Error::Protocol("bad length in a reply".into()))
+    };
+    let elements = match kind {
+        b'$' | b'=' | b'!' => {
+            let Ok(len) = usize::try_from(count()?) else {
+                return Ok(Some(next)); // `$-1`: nil
+            };
+            let end = next.saturating_add(len).saturating_add(2);
+            return Ok((buf.len() >= end).then_some(end));
+        }
+        b'*' | b'~' | b'>' => count()?,
+        b'%' | b'|' => count()?.saturating_mul(2),
+        _ => return Ok(Some(next)),
+    };
+    let mut at = next;
+    for _ in 0..elements.max(0) {
+        match frame_end(buf, at, depth + 1)? {
+            Some(end) => at = end,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(at))
 }
 
 /// Runs `future` within `limit`, else [`Error::Timeout`].
@@ -292,6 +355,22 @@ mod tests {
         let (conn, reply) = call.await.expect("join");
         assert_eq!(reply.expect("reply").0, Frame::bulk("hello"));
         assert!(conn.is_usable());
+    }
+
+    #[test]
+    fn the_scan_finds_the_end_of_whole_frames_only() {
+        let whole = b"*2\r\n$3\r\nabc\r\n%1\r\n+k\r\n:5\r\n";
+        assert_eq!(frame_end(whole, 0, 0).expect("scan"), Some(whole.len()));
+        for cut in 0..whole.len() {
+            assert_eq!(
+                frame_end(&whole[..cut], 0, 0).expect("scan"),
+                None,
+                "cut at {cut}"
+            );
+        }
+        assert_eq!(frame_end(b"$-1\r\n", 0, 0).expect("nil"), Some(5));
+        assert_eq!(frame_end(b"*-1\r\n", 0, 0).expect("nil"), Some(5));
+        assert!(frame_end(b"$x\r\n", 0, 0).is_err());
     }
 
     #[tokio::test]

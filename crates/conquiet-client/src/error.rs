@@ -131,7 +131,9 @@ impl Error {
             "NOAUTH" | "WRONGPASS" | "NOPERM" => Error::Auth(owned),
             "WRONGTYPE" => Error::Invalid(owned),
             "ERR" if rest == "no such key" => Error::NoSuchQueue(owned),
-            "ERR" if rest.contains(", limit is ") => Error::Limit(owned),
+            "ERR" if rest.contains(", limit is ") || rest.starts_with("Elements are too large") => {
+                Error::Limit(owned)
+            }
             "ERR"
                 if rest.starts_with("invalid policy")
                     || rest.starts_with("Invalid stream ID")

@@ -10,8 +10,13 @@ use std::time::Duration;
 
 use deadpool::managed::{self, Metrics, Object, PoolError, RecycleError, RecycleResult};
 
-use crate::conn::{Connection, Connector, Handshake, within};
+use conquiet_resp::Frame;
+
+use crate::conn::{Connection, Connector, Handshake, Reply, within};
 use crate::error::{Error, Result};
+
+/// A connection idle this long is pinged before it is lent again.
+const IDLE_PING_AFTER: Duration = Duration::from_secs(1);
 
 /// Opens connections for the pool and counts what it did.
 pub(crate) struct Manager {
@@ -39,12 +44,19 @@ impl managed::Manager for Manager {
         opened
     }
 
-    async fn recycle(&self, conn: &mut Connection, _: &Metrics) -> RecycleResult<Error> {
-        if conn.is_alive() {
-            Ok(())
-        } else {
-            Err(RecycleError::message("connection is broken"))
+    async fn recycle(&self, conn: &mut Connection, metrics: &Metrics) -> RecycleResult<Error> {
+        if !conn.is_alive() {
+            return Err(RecycleError::message("connection is broken"));
         }
+        // The end-of-file check sees a close only once the runtime has noticed it; a
+        // connection idle for a while is asked outright.
+        if metrics.last_used() >= IDLE_PING_AFTER {
+            let pong = within(self.connect_timeout, conn.call(&["PING"])).await;
+            if !matches!(pong, Ok(Reply(Frame::Simple(ref s))) if s == b"PONG") {
+                return Err(RecycleError::message("idle connection did not answer PING"));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -96,13 +108,11 @@ impl Pool {
             created: AtomicU64::new(0),
             failed_creates: AtomicU64::new(0),
         };
-        // The acquire timeout bounds the whole wait for a slot, the connect inside it too:
-        // deadpool's wait timeout alone would not stop a slow connect.
+        // Timeouts are ours, not deadpool's: `get` bounds the whole acquire (wait, checks and
+        // connect) by the acquire timeout, and `Manager::create` each connect by the connect
+        // timeout, each with its own error.
         let inner = managed::Pool::builder(manager)
             .max_size(options.max_size.max(1))
-            .wait_timeout(Some(options.acquire_timeout))
-            .create_timeout(Some(options.connect_timeout))
-            .recycle_timeout(Some(options.connect_timeout))
             .runtime(deadpool::Runtime::Tokio1)
             .build()
             .expect("the builder fails only for timeouts without a runtime, and one is set");
@@ -115,13 +125,14 @@ impl Pool {
     /// A connection, waiting at most the acquire timeout. Cancellation-safe: deadpool gives a
     /// slot back when the future is dropped.
     pub(crate) async fn get(&self) -> Result<Pooled> {
-        match self.inner.get().await {
+        let timed_out = || Error::PoolTimeout(self.acquire_timeout, self.inner.status().max_size);
+        let Ok(got) = tokio::time::timeout(self.acquire_timeout, self.inner.get()).await else {
+            return Err(timed_out());
+        };
+        match got {
             Ok(conn) => Ok(Pooled(Some(conn))),
             Err(PoolError::Backend(e)) => Err(e),
-            Err(PoolError::Timeout(_)) => Err(Error::PoolTimeout(
-                self.acquire_timeout,
-                self.inner.status().max_size,
-            )),
+            Err(PoolError::Timeout(_)) => Err(timed_out()),
             Err(PoolError::Closed) => Err(Error::Closed),
             Err(e) => Err(Error::Protocol(format!("pool: {e}"))),
         }

@@ -529,7 +529,7 @@ pub struct GroupInfo {
     pub expired: u64,
     /// Entries never delivered to the group, when known.
     pub lag: Option<u64>,
-    /// The oldest unsettled entry's age in ms, when there is one.
+    /// When the oldest unsettled entry was published (Unix ms), when there is one.
     pub oldest_unsettled_ms: Option<u64>,
     /// The fencing token of the group's latest delivery.
     pub last_token: u64,
@@ -637,14 +637,19 @@ impl DeadLetter {
             fields: Vec::new(),
         };
         let text = |v: &[u8]| String::from_utf8_lossy(v).into_owned();
+        let number = |v: &[u8]| {
+            text(v)
+                .parse::<u64>()
+                .map_err(|_| Error::Protocol("a dead letter's cq- number is not a number".into()))
+        };
         for (f, v) in pairs(fields)? {
             match f.as_slice() {
                 b"cq-source" => letter.source = text(&v),
                 b"cq-group" => letter.group = text(&v),
-                b"cq-id" => letter.source_id = text(&v).parse().ok(),
-                b"cq-deliveries" => letter.deliveries = text(&v).parse().unwrap_or(0),
+                b"cq-id" => letter.source_id = Some(entry_id(Frame::Bulk(v))?),
+                b"cq-deliveries" => letter.deliveries = number(&v)?,
                 b"cq-reason" => letter.reason = text(&v),
-                b"cq-dead-at-ms" => letter.dead_at_ms = text(&v).parse().unwrap_or(0),
+                b"cq-dead-at-ms" => letter.dead_at_ms = number(&v)?,
                 _ => letter.fields.push((f, v)),
             }
         }
@@ -736,10 +741,10 @@ impl JobStatus {
             consumer: r.opt_string("consumer")?,
             token: r.opt_u64("token")?,
             dead_letter: r.opt_string("dead-letter")?,
-            dead_letter_id: r
-                .opt_string("dead-letter-id")?
-                .map(|s| s.parse())
-                .transpose()?,
+            dead_letter_id: match r.take("dead-letter-id")? {
+                Frame::Null | Frame::NullArray => None,
+                f => Some(entry_id(f)?),
+            },
             reason: r.opt_string("reason")?,
             fields,
         })

@@ -30,7 +30,7 @@ pub struct BreakerConfig {
 /// A failure-rate rule for [`BreakerConfig`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FailureRate {
-    /// Share of failures, 0.0..=1.0.
+    /// Share of failures, above 0.0 and at most 1.0 (anything else turns the rule off).
     pub ratio: f64,
     /// How many of the latest jobs are looked at (at most 10 000).
     pub window: u32,
@@ -184,13 +184,19 @@ impl Breaker {
         self.changed.notify_waiters();
     }
 
-    /// A job finished: `failed` says whether it counts against the dependency.
-    pub(crate) fn record(&self, failed: bool) {
+    /// A job finished: `failed` says whether it counts against the dependency, `probe`
+    /// whether it was the half-open probe. Only the probe decides a half-open breaker: jobs
+    /// that were already running when it opened do not.
+    pub(crate) fn record(&self, failed: bool, probe: bool) {
         let Some(config) = &self.config else {
             return;
         };
         let mut inner = self.lock();
-        inner.failures_in_row = if failed { inner.failures_in_row + 1 } else { 0 };
+        inner.failures_in_row = if failed {
+            inner.failures_in_row.saturating_add(1)
+        } else {
+            0
+        };
         if let Some(rate) = config.failure_rate {
             let window = rate.window.clamp(1, RATE_WINDOW_MAX) as usize;
             inner.recent.push_back(failed);
@@ -199,11 +205,11 @@ impl Breaker {
             }
         }
         match (inner.state, failed) {
-            (BreakerState::HalfOpen, false) => {
+            (BreakerState::HalfOpen, false) if probe => {
                 inner.recent.clear();
                 self.move_to(&mut inner, BreakerState::Closed);
             }
-            (BreakerState::HalfOpen, true) => self.open(&mut inner),
+            (BreakerState::HalfOpen, true) if probe => self.open(&mut inner),
             (BreakerState::Closed, true) if self.trips(config, &inner) => self.open(&mut inner),
             _ => {}
         }
@@ -213,9 +219,13 @@ impl Breaker {
         let by_count =
             config.consecutive_failures > 0 && inner.failures_in_row >= config.consecutive_failures;
         let by_rate = config.failure_rate.is_some_and(|rate| {
+            // A ratio that is not a share above 0 (NaN, 0, negative) turns the rule off.
+            if rate.ratio.is_nan() || rate.ratio <= 0.0 {
+                return false;
+            }
             let window = rate.window.clamp(1, RATE_WINDOW_MAX) as usize;
             let failures = inner.recent.iter().filter(|f| **f).count();
-            inner.recent.len() >= window && failures as f64 >= rate.ratio * window as f64
+            inner.recent.len() >= window && failures as f64 >= rate.ratio.min(1.0) * window as f64
         });
         by_count || by_rate
     }
@@ -267,23 +277,29 @@ mod tests {
             failure_rate: None,
             open_for: Duration::from_secs(10),
         });
-        b.record(true);
-        b.record(true);
-        b.record(false);
-        b.record(true);
-        b.record(true);
+        b.record(true, false);
+        b.record(true, false);
+        b.record(false, false);
+        b.record(true, false);
+        b.record(true, false);
         assert_eq!(
             b.state(),
             BreakerState::Closed,
             "a success resets the count"
         );
-        b.record(true);
+        b.record(true, false);
         assert_eq!(b.state(), BreakerState::Open);
         let started = Instant::now();
         assert_eq!(b.admit().await, Admit::Probe);
         assert!(started.elapsed() >= Duration::from_secs(10));
         assert_eq!(b.state(), BreakerState::HalfOpen);
-        b.record(false);
+        b.record(true, false);
+        assert_eq!(
+            b.state(),
+            BreakerState::HalfOpen,
+            "a job from before is not the probe"
+        );
+        b.record(false, true);
         assert_eq!(b.state(), BreakerState::Closed);
         assert_eq!(
             *seen.lock().expect("lock"),
@@ -302,11 +318,11 @@ mod tests {
             failure_rate: None,
             open_for: Duration::from_secs(1),
         });
-        b.record(true);
+        b.record(true, false);
         assert_eq!(b.admit().await, Admit::Probe);
         let second = tokio::time::timeout(Duration::from_secs(5), b.admit()).await;
         assert!(second.is_err(), "a second probe must wait for the first");
-        b.record(true);
+        b.record(true, true);
         assert_eq!(b.state(), BreakerState::Open);
     }
 
@@ -321,16 +337,16 @@ mod tests {
             open_for: Duration::from_secs(1),
         });
         for failed in [true, false, true] {
-            b.record(failed);
+            b.record(failed, false);
         }
         assert_eq!(b.state(), BreakerState::Closed, "window not full yet");
-        b.record(false);
+        b.record(false, false);
         assert_eq!(
             b.state(),
             BreakerState::Closed,
             "2 of 4 is only at the ratio when failing"
         );
-        b.record(true);
+        b.record(true, false);
         assert_eq!(b.state(), BreakerState::Open);
     }
 
@@ -343,7 +359,7 @@ mod tests {
         });
         let b = Breaker::new(None, vec![hook], WorkerMetrics::default());
         for _ in 0..100 {
-            b.record(true);
+            b.record(true, false);
         }
         assert_eq!(b.admit().await, Admit::All);
         assert_eq!(calls.load(Ordering::Relaxed), 0);

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::FutureExt;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot, watch};
 use tokio::time::Instant;
 
-use super::{Job, Outcome, Shared};
+use super::{Handler, Job, Outcome, Shared};
 use crate::types::{Handle, NackOptions, SettleOutcome, Settled};
 
 /// An ack the settler sends in a batch, and where its outcome goes.
@@ -30,32 +30,54 @@ enum Ran {
 /// Why the job was given back without an outcome of its own.
 const SHUTDOWN_REASON: &str = "worker shutting down";
 
+/// Runs one job to its settle. `probe` says the breaker let it through as its half-open
+/// probe. Returns whether the job was handed back at shutdown (its nack applied).
 pub(crate) async fn run(
     shared: Arc<Shared>,
     job: Job,
+    slot: Slot,
     acks: mpsc::Sender<AckRequest>,
     mut abort: watch::Receiver<bool>,
-) {
+) -> bool {
     let metrics = &shared.metrics;
     metrics.running.inc();
     let started = Instant::now();
+    // The handler and its fallback both run under heartbeats and both stop at the abort:
+    // a fallback is work in flight like any other.
     let ran = tokio::select! {
-        ran = with_heartbeat(&shared, &job, run_handler(&shared, &job)) => Some(ran),
+        ran = with_heartbeat(&shared, &job, handle(&shared, &job)) => Some(ran),
         _ = abort.wait_for(|aborted| *aborted) => None,
     };
     metrics.duration.observe(started.elapsed().as_secs_f64());
-    let Some(ran) = ran else {
-        metrics.running.dec();
+    metrics.running.dec();
+    let Some((outcome, by_fallback)) = ran else {
         let options = NackOptions {
             delay: Some(Duration::ZERO),
             reason: Some(SHUTDOWN_REASON.into()),
         };
         let settled = nack(&shared, &job, &options).await;
-        count_settle(&shared, &settled);
-        metrics.handed_back.inc();
-        return;
+        let handed_back = count_settle(&shared, &settled);
+        if handed_back {
+            metrics.handed_back.inc();
+        }
+        return handed_back;
     };
-    let outcome = match ran {
+    metrics.processed.inc();
+    settle(&shared, &job, slot, outcome, by_fallback, &acks).await;
+    false
+}
+
+/// A job's place in the worker's concurrency, and whether it is the breaker's probe.
+pub(crate) struct Slot {
+    pub permit: OwnedSemaphorePermit,
+    pub probe: bool,
+}
+
+/// The handler's outcome, or the fallback's after a timeout; `true` when the fallback's
+/// success stands for the job.
+async fn handle(shared: &Shared, job: &Job) -> (Outcome, bool) {
+    let metrics = &shared.metrics;
+    match guarded(shared.handler.as_ref(), job, shared.config.job_timeout).await {
         Ran::Done(outcome) => (outcome, false),
         Ran::Panicked => {
             metrics.panicked.inc();
@@ -63,48 +85,30 @@ pub(crate) async fn run(
         }
         Ran::TimedOut => {
             metrics.timed_out.inc();
-            match run_fallback(&shared, &job).await {
-                Some(Outcome::Success) => (Outcome::Success, true),
-                Some(_) | None => (Outcome::retry("handler timed out"), false),
+            let fallback = match &shared.fallback {
+                Some(f) => guarded(f.as_ref(), job, shared.config.job_timeout).await,
+                None => Ran::TimedOut,
+            };
+            match fallback {
+                Ran::Done(Outcome::Success) => (Outcome::Success, true),
+                _ => (Outcome::retry("handler timed out"), false),
             }
         }
-    };
-    metrics.running.dec();
-    metrics.processed.inc();
-    settle(&shared, &job, outcome, &acks).await;
+    }
 }
 
-async fn run_handler(shared: &Shared, job: &Job) -> Ran {
-    let handler = shared.handler.clone();
+/// Runs `handler` on `job` within `limit`, catching a panic (also one raised before the
+/// handler's future exists).
+async fn guarded(handler: &dyn Handler, job: &Job, limit: Duration) -> Ran {
     let call = std::panic::catch_unwind(AssertUnwindSafe(|| handler.handle(job.clone())));
     let Ok(future) = call else {
         return Ran::Panicked;
     };
-    let guarded = AssertUnwindSafe(future).catch_unwind();
-    let result = match shared.config.job_timeout {
-        Some(limit) => match tokio::time::timeout(limit, guarded).await {
-            Ok(result) => result,
-            Err(_) => return Ran::TimedOut,
-        },
-        None => guarded.await,
-    };
-    match result {
-        Ok(outcome) => Ran::Done(outcome),
-        Err(_) => Ran::Panicked,
+    match tokio::time::timeout(limit, AssertUnwindSafe(future).catch_unwind()).await {
+        Ok(Ok(outcome)) => Ran::Done(outcome),
+        Ok(Err(_)) => Ran::Panicked,
+        Err(_) => Ran::TimedOut,
     }
-}
-
-/// The fallback's outcome, under the same timeout; `None` when there is none or it ran out
-/// of time or panicked.
-async fn run_fallback(shared: &Shared, job: &Job) -> Option<Outcome> {
-    let fallback = shared.fallback.clone()?;
-    let call = std::panic::catch_unwind(AssertUnwindSafe(|| fallback.handle(job.clone()))).ok()?;
-    let guarded = AssertUnwindSafe(call).catch_unwind();
-    let result = match shared.config.job_timeout {
-        Some(limit) => tokio::time::timeout(limit, guarded).await.ok()?,
-        None => guarded.await,
-    };
-    result.ok()
 }
 
 /// Runs `work` while touching the delivery's lease every heartbeat interval. Only this job's
@@ -146,14 +150,16 @@ async fn with_heartbeat<T>(shared: &Shared, job: &Job, work: impl Future<Output 
 async fn settle(
     shared: &Shared,
     job: &Job,
-    (outcome, by_fallback): (Outcome, bool),
+    slot: Slot,
+    outcome: Outcome,
+    by_fallback: bool,
     acks: &mpsc::Sender<AckRequest>,
 ) {
     let metrics = &shared.metrics;
     let failed_dependency = !matches!(outcome, Outcome::Success | Outcome::Fail { .. });
-    shared.breaker.record(failed_dependency);
+    shared.breaker.record(failed_dependency, slot.probe);
     let settled = match &outcome {
-        Outcome::Success => ack(job, acks).await,
+        Outcome::Success => ack(job, acks, slot.permit).await,
         Outcome::Retry { delay, reason } => {
             let options = NackOptions {
                 delay: *delay,
@@ -181,13 +187,18 @@ async fn settle(
     };
 }
 
-async fn ack(job: &Job, acks: &mpsc::Sender<AckRequest>) -> Settled {
+/// Queues the ack for the settler and waits for its outcome. The job's slot is given back
+/// once the ack is queued, not answered: the next receive need not wait out the ack's round
+/// trip, and the queue's capacity (the concurrency) still bounds the acks in flight.
+async fn ack(job: &Job, acks: &mpsc::Sender<AckRequest>, permit: OwnedSemaphorePermit) -> Settled {
     let (reply, answer) = oneshot::channel();
     let request = AckRequest {
         handle: job.handle(),
         reply,
     };
-    if acks.send(request).await.is_err() {
+    let queued = acks.send(request).await;
+    drop(permit);
+    if queued.is_err() {
         return Err(crate::Error::Closed);
     }
     answer.await.unwrap_or(Err(crate::Error::Closed))

@@ -27,6 +27,20 @@ use crate::types::{Delivery, NackOptions, ReceiveOptions};
 use breaker::{Admit, Breaker};
 use job::AckRequest;
 
+/// Most jobs one worker runs at once.
+pub const CONCURRENCY_MAX: usize = 10_000;
+
+/// Most messages one receive of the worker asks for. The server cuts off a client whose
+/// unread replies pass its output limit (64 MiB by default), so `batch` times the largest
+/// entry must stay under it; 256 entries of up to 256 KiB do.
+pub const BATCH_MAX: u32 = 256;
+
+/// Shortest receive wait and heartbeat interval: shorter ones would spin against the server.
+pub const WAIT_MIN: Duration = Duration::from_millis(10);
+
+/// Longest job timeout: a job may not hold its message forever by heartbeats.
+pub const JOB_TIMEOUT_MAX: Duration = Duration::from_secs(24 * 3600);
+
 /// What a handler decided about its job.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -124,8 +138,9 @@ pub struct WorkerConfig {
     pub lease: Option<Duration>,
     /// How often a running job's lease is touched; `None`: never.
     pub heartbeat: Option<Duration>,
-    /// How long a handler may run before it is cancelled; `None`: no limit.
-    pub job_timeout: Option<Duration>,
+    /// How long a handler may run before it is cancelled (at most [`JOB_TIMEOUT_MAX`]): no
+    /// job can hold its message forever.
+    pub job_timeout: Duration,
     /// How long shutdown waits for running jobs before handing them back.
     pub drain_timeout: Duration,
     /// `None`: no breaker.
@@ -150,10 +165,23 @@ impl WorkerConfig {
             receive_wait: Duration::from_secs(2),
             lease: Some(lease),
             heartbeat: Some(lease / 3),
-            job_timeout: Some(Duration::from_secs(300)),
+            job_timeout: Duration::from_secs(300),
             drain_timeout: Duration::from_secs(30),
             breaker: Some(BreakerConfig::default()),
         }
+    }
+
+    /// The settings within their limits: concurrency 1..=[`CONCURRENCY_MAX`], batch
+    /// 1..=[`BATCH_MAX`] and at most the concurrency, waits and heartbeats at least
+    /// [`WAIT_MIN`], the job timeout at most [`JOB_TIMEOUT_MAX`].
+    fn within_limits(mut self) -> WorkerConfig {
+        self.concurrency = self.concurrency.clamp(1, CONCURRENCY_MAX);
+        let slots = u32::try_from(self.concurrency).unwrap_or(BATCH_MAX);
+        self.batch = self.batch.clamp(1, BATCH_MAX).min(slots);
+        self.receive_wait = self.receive_wait.max(WAIT_MIN);
+        self.heartbeat = self.heartbeat.map(|h| h.max(WAIT_MIN));
+        self.job_timeout = self.job_timeout.clamp(WAIT_MIN, JOB_TIMEOUT_MAX);
+        self
     }
 
     /// Sets the lease and a heartbeat every third of it.
@@ -243,12 +271,13 @@ impl Worker {
     pub async fn run(&self, shutdown: impl Future<Output = ()>) -> DrainReport {
         let shared = &self.shared;
         let config = &shared.config;
-        let concurrency = config.concurrency.max(1);
-        let slots = Arc::new(Semaphore::new(concurrency));
-        let (acks, ack_queue) = mpsc::channel::<AckRequest>(concurrency);
+        let slots = Arc::new(Semaphore::new(config.concurrency));
+        let (acks, ack_queue) = mpsc::channel::<AckRequest>(config.concurrency);
         let (abort, aborted) = watch::channel(false);
-        let settler = tokio::spawn(job::settler(shared.clone(), ack_queue));
-        let mut jobs = JoinSet::new();
+        // Owned like the jobs: dropping `run` aborts it too.
+        let mut settler = JoinSet::new();
+        settler.spawn(job::settler(shared.clone(), ack_queue));
+        let mut jobs: JoinSet<bool> = JoinSet::new();
         let mut report = DrainReport::default();
         let mut failures: u32 = 0;
         tokio::pin!(shutdown);
@@ -271,18 +300,21 @@ impl Worker {
                 && let Some(probe) = &shared.probe
             {
                 // The application's own health check decides; no message spends a delivery.
+                // A check that does not answer within the job timeout failed.
                 drop(first);
                 let healthy = tokio::select! {
                     biased;
                     () = &mut shutdown => break,
-                    healthy = probe() => healthy,
+                    healthy = tokio::time::timeout(config.job_timeout, probe()) => {
+                        healthy.unwrap_or(false)
+                    }
                 };
-                shared.breaker.record(!healthy);
+                shared.breaker.record(!healthy, true);
                 continue;
             }
             let want = match admit {
                 Admit::Probe => 1,
-                Admit::All => config.batch.clamp(1, crate::limits::RECEIVE_COUNT_MAX),
+                Admit::All => config.batch,
             };
             let mut permits = vec![first];
             while permits.len() < want as usize {
@@ -308,7 +340,7 @@ impl Worker {
             };
             // Jobs that finished free their slots; reap them so the set stays small.
             while jobs.try_join_next().is_some() {}
-            let deliveries = match received {
+            let mut deliveries = match received {
                 Ok(d) => {
                     failures = 0;
                     d
@@ -336,28 +368,45 @@ impl Worker {
                 report.handed_back += self.hand_back(deliveries).await;
                 break;
             }
+            // The server never sends more than asked; if it did, the extra go back at once.
+            let extra = deliveries.split_off(deliveries.len().min(permits.len()));
+            report.handed_back += self.hand_back(extra).await;
             for (delivery, permit) in deliveries.into_iter().zip(permits.drain(..)) {
                 let job = Job(Arc::new(delivery));
-                let task = job::run(shared.clone(), job, acks.clone(), aborted.clone());
-                jobs.spawn(async move {
-                    task.await;
-                    drop(permit);
-                });
+                let slot = job::Slot {
+                    permit,
+                    probe: admit == Admit::Probe,
+                };
+                jobs.spawn(job::run(
+                    shared.clone(),
+                    job,
+                    slot,
+                    acks.clone(),
+                    aborted.clone(),
+                ));
             }
         }
         // Drain: no more receives. Running jobs get until the deadline, then are handed back.
-        let all_done = async { while jobs.join_next().await.is_some() {} };
-        report.finished_in_time = tokio::time::timeout(config.drain_timeout, all_done)
-            .await
-            .is_ok();
-        if !report.finished_in_time {
-            let before = shared.metrics.handed_back.get();
-            let _ = abort.send(true);
-            while jobs.join_next().await.is_some() {}
-            report.handed_back += shared.metrics.handed_back.get() - before;
+        let deadline = tokio::time::Instant::now() + config.drain_timeout;
+        report.finished_in_time = true;
+        loop {
+            let next = tokio::select! {
+                biased;
+                next = jobs.join_next() => next,
+                () = tokio::time::sleep_until(deadline), if report.finished_in_time => {
+                    report.finished_in_time = false;
+                    let _ = abort.send(true);
+                    continue;
+                }
+            };
+            match next {
+                Some(Ok(true)) => report.handed_back += 1,
+                Some(_) => {}
+                None => break,
+            }
         }
         drop(acks);
-        let _ = settler.await;
+        while settler.join_next().await.is_some() {}
         report
     }
 
@@ -380,7 +429,10 @@ impl Worker {
                 &options,
             )
             .await;
-        let given = settled.iter().filter(|s| s.is_ok()).count() as u64;
+        let given = settled
+            .iter()
+            .filter(|s| matches!(s, Ok(outcome) if outcome.is_applied()))
+            .count() as u64;
         shared.metrics.handed_back.inc_by(given);
         given
     }
@@ -437,15 +489,12 @@ impl WorkerBuilder {
 
     /// The worker.
     pub fn build(self) -> Worker {
-        let breaker = Breaker::new(
-            self.config.breaker.clone(),
-            self.hooks,
-            self.metrics.clone(),
-        );
+        let config = self.config.within_limits();
+        let breaker = Breaker::new(config.breaker.clone(), self.hooks, self.metrics.clone());
         Worker {
             shared: Arc::new(Shared {
                 client: self.client,
-                config: self.config,
+                config,
                 handler: self.handler,
                 fallback: self.fallback,
                 probe: self.probe,

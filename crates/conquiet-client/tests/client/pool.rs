@@ -133,7 +133,17 @@ async fn acquire_waits_at_most_its_timeout() {
         tokio::spawn(async move { client.command(&hold(2_000)).await })
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
     let error = client.command(&["PING"]).await.expect_err("pool is taken");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(190),
+        "gave up early: {waited:?}"
+    );
+    assert!(
+        waited < Duration::from_millis(1_000),
+        "waited past its timeout: {waited:?}"
+    );
     assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
     assert!(matches!(error, conquiet_client::Error::PoolTimeout(..)));
     holder.await.expect("join").expect("holder finishes");
@@ -205,12 +215,19 @@ async fn the_pool_recovers_after_the_server_restarts() {
         .publish("held", &Message::new().field("n", "1"))
         .await
         .expect("publish");
+    // Three idle connections, all of which will die with the server.
+    let (a, b, c) = (hold(50), hold(50), hold(50));
+    let held = tokio::join!(client.command(&a), client.command(&b), client.command(&c));
+    held.0.and(held.1).and(held.2).expect("three at once");
+    assert_eq!(client.pool_stats().idle, 3);
     server.stop();
-    let error = client.ping().await.expect_err("server is down");
-    assert_eq!(error.kind(), ErrorKind::Unavailable, "{error}");
     server.restart();
-    // The idle connections died with the old server; the pool notices and reconnects.
-    client.ping().await.expect("the same client works again");
+    // Every idle connection died with the old server: the first call after the restart must
+    // not be handed one of them.
+    client
+        .ping()
+        .await
+        .expect("the first call after the restart works");
     let info = client.queue_info("held").await.expect("info");
     assert_eq!(
         info.last_id, first.id,
