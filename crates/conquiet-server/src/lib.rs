@@ -18,6 +18,8 @@ mod info;
 pub mod limits;
 pub mod lockfile;
 pub mod server;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use config::{Config, LogFormat, ServeArgs};
 pub use server::{Running, ServerError, Stopper, start, start_with_storage};

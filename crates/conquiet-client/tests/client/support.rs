@@ -8,63 +8,27 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
 use conquiet_client::{BoxFuture, Client, ClientConfig, Connector, TcpConnector, Transport};
-use conquiet_server::{Config, Running};
+use conquiet_server::testing::TestServer;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-/// `conquiet serve` on its own runtime: the tests' runtime can then stop and restart it.
-/// Its runtime is driven from a plain thread (`outside`), since the tests call it from inside
-/// their own runtime, where blocking on another is refused.
-pub struct Server {
-    runtime: Option<tokio::runtime::Runtime>,
-    running: Option<Running>,
-    pub addr: SocketAddr,
-    pub dir: tempfile::TempDir,
-}
+/// The in-process server, with the SDK's client config for it.
+pub struct Server(TestServer);
 
 impl Server {
     pub fn start() -> Server {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let mut server = Server {
-            runtime: Some(runtime),
-            running: None,
-            addr: "127.0.0.1:0".parse().expect("addr"),
-            dir,
-        };
-        server.restart();
-        server
+        Server(TestServer::start())
     }
 
-    /// Starts the server (again) on the same address and data directory.
     pub fn restart(&mut self) {
-        let config = Config {
-            data_dir: self.dir.path().to_path_buf(),
-            resp_addr: self.addr,
-            http_addr: None,
-            ..Config::default()
-        };
-        let runtime = self.runtime.as_ref().expect("runtime");
-        let running =
-            outside(|| runtime.block_on(conquiet_server::start(config))).expect("server starts");
-        self.addr = running.resp_addr;
-        self.running = Some(running);
+        self.0.restart();
     }
 
-    /// A graceful stop: connections close, the store flushes.
     pub fn stop(&mut self) {
-        if let Some(running) = self.running.take() {
-            running.shutdown();
-            let runtime = self.runtime.as_ref().expect("runtime");
-            outside(|| runtime.block_on(running.wait())).expect("clean stop");
-        }
+        self.0.stop();
     }
 
     pub fn config(&self) -> ClientConfig {
-        ClientConfig::new(self.addr.to_string())
+        ClientConfig::new(self.0.addr.to_string())
     }
 
     pub fn client(&self) -> Client {
@@ -72,18 +36,11 @@ impl Server {
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-        if let Some(runtime) = self.runtime.take() {
-            outside(move || drop(runtime));
-        }
+impl std::ops::Deref for Server {
+    type Target = TestServer;
+    fn deref(&self) -> &TestServer {
+        &self.0
     }
-}
-
-/// Runs `f` on a thread of its own and waits for it.
-fn outside<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|s| s.spawn(f).join().expect("helper thread"))
 }
 
 /// A TCP connector that counts the connections alive now, the most alive at once, and the
