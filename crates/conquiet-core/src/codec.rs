@@ -14,6 +14,7 @@ use crate::entry::EntryData;
 use crate::limits::*;
 use crate::stream::{Trim, TrimTo};
 
+mod lock;
 mod queue;
 mod snapshot;
 
@@ -22,8 +23,9 @@ pub use snapshot::{decode_snapshot, encode_snapshot};
 /// Version byte that starts every record.
 pub const RECORD_VERSION: u8 = 1;
 /// Version written at the start of a snapshot body.
-pub const SNAPSHOT_VERSION: u32 = 2;
-/// The oldest snapshot version this build still reads (before work-queue state).
+pub const SNAPSHOT_VERSION: u32 = 3;
+/// The oldest snapshot version this build still reads (version 1 has no work-queue state,
+/// versions 1 and 2 no locks).
 pub const SNAPSHOT_VERSION_MIN: u32 = 1;
 
 /// Why bytes could not be decoded.
@@ -401,6 +403,9 @@ fn write_op<W: Write>(e: &mut Enc<'_, W>, op: &Op) -> io::Result<()> {
         | Op::Receive { .. }
         | Op::Settle { .. }
         | Op::Redrive { .. } => queue::write_queue_op(e, op),
+        Op::LockAcquire { .. } | Op::LockRenew { .. } | Op::LockRelease { .. } => {
+            lock::write_lock_op(e, op)
+        }
     }
 }
 
@@ -542,6 +547,9 @@ fn read_op<R: Read>(d: &mut Dec<'_, R>) -> Result<Op, CodecError> {
                 bytes_max: d.u64()?,
             },
         },
-        tag => return queue::read_queue_op(d, tag),
+        tag => match lock::read_lock_op(d, tag)? {
+            Some(op) => op,
+            None => return queue::read_queue_op(d, tag),
+        },
     })
 }

@@ -248,6 +248,31 @@ pub enum Command {
     Purge {
         key: Vec<u8>,
     },
+    /// CQ.LOCK: `Reply::Lock`, granted or refused (held by another owner).
+    LockAcquire(crate::lock::Acquire),
+    /// CQ.UNLOCK: `Reply::Int` (1 released, 0 the grant had already ended), or `LockStale`.
+    LockRelease {
+        name: Vec<u8>,
+        owner: Vec<u8>,
+        token: u64,
+    },
+    /// CQ.RENEW: `Reply::LockRenewed`, or `LockStale`.
+    LockRenew {
+        name: Vec<u8>,
+        owner: Vec<u8>,
+        token: u64,
+        ttl_ms: u64,
+    },
+    /// CQ.LOCKINFO: `Reply::LockInfo`. A read.
+    LockInfo {
+        name: Vec<u8>,
+    },
+    /// Releases the locks bound to a connection that closed (`Reply::Int`: how many), or with
+    /// `None` those bound to any connection (at server start, none of them survived), at most
+    /// `LOCK_RELEASES_PER_OP_MAX` at a time: repeat until it answers 0.
+    LockReleaseBound {
+        connection: Option<u64>,
+    },
 }
 
 impl Command {
@@ -290,8 +315,36 @@ impl Command {
             Command::DeleteKeys { keys } | Command::Exists { keys } => {
                 keys.iter().map(Vec::as_slice).collect()
             }
-            Command::Keys | Command::SetConfig { .. } | Command::QueueList { .. } => Vec::new(),
+            // Lock names are not streams: nothing to copy, watch or wake by stream.
+            Command::Keys
+            | Command::SetConfig { .. }
+            | Command::QueueList { .. }
+            | Command::LockAcquire(_)
+            | Command::LockRelease { .. }
+            | Command::LockRenew { .. }
+            | Command::LockInfo { .. }
+            | Command::LockReleaseBound { .. } => Vec::new(),
             Command::Rename { from, to } => vec![from, to],
+        }
+    }
+
+    /// Whether this is a lock command (`lock` decides it).
+    pub fn is_lock(&self) -> bool {
+        matches!(
+            self,
+            Command::LockAcquire(_)
+                | Command::LockRelease { .. }
+                | Command::LockRenew { .. }
+                | Command::LockInfo { .. }
+                | Command::LockReleaseBound { .. }
+        )
+    }
+
+    /// The lock a blocked acquire waits for.
+    pub fn lock_name(&self) -> Option<&[u8]> {
+        match self {
+            Command::LockAcquire(a) => Some(&a.name),
+            _ => None,
         }
     }
 
@@ -310,6 +363,7 @@ impl Command {
                 | Command::QueueInfo { .. }
                 | Command::QueueStatus { .. }
                 | Command::QueueList { .. }
+                | Command::LockInfo { .. }
         )
     }
 
@@ -439,6 +493,24 @@ pub enum Op {
         dead_letter: Vec<u8>,
         moves: Vec<(StreamId, Vec<u8>)>,
     },
+    /// A grant with its token and end time resolved by `decide`.
+    LockAcquire {
+        name: Vec<u8>,
+        owner: Vec<u8>,
+        token: u64,
+        until_ms: u64,
+        connection: Option<u64>,
+    },
+    LockRenew {
+        name: Vec<u8>,
+        token: u64,
+        until_ms: u64,
+    },
+    /// Drops each named grant whose token is still the given one (UNLOCK, a connection's
+    /// bound locks).
+    LockRelease {
+        locks: Vec<(Vec<u8>, u64)>,
+    },
 }
 
 impl Op {
@@ -453,6 +525,14 @@ impl Op {
                 | Op::Receive { .. }
                 | Op::Settle { .. }
                 | Op::Redrive { .. }
+        )
+    }
+
+    /// Whether this is a lock op (`lock` applies it, `codec::lock` encodes it).
+    pub fn is_lock(&self) -> bool {
+        matches!(
+            self,
+            Op::LockAcquire { .. } | Op::LockRenew { .. } | Op::LockRelease { .. }
         )
     }
 
@@ -492,7 +572,10 @@ impl Op {
             Op::AutoClaim(c) => vec![&c.key],
             Op::DeleteKeys { keys } => keys.iter().map(Vec::as_slice).collect(),
             Op::Rename { from, to } => vec![from, to],
-            Op::SetConfig { .. } => Vec::new(),
+            Op::SetConfig { .. }
+            | Op::LockAcquire { .. }
+            | Op::LockRenew { .. }
+            | Op::LockRelease { .. } => Vec::new(),
         }
     }
 }

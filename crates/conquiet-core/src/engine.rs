@@ -44,6 +44,7 @@ pub enum Decision {
 pub struct Engine {
     pub(crate) streams: BTreeMap<Vec<u8>, Stream>,
     pub(crate) config: EngineConfig,
+    pub(crate) locks: crate::lock::Locks,
 }
 
 impl Engine {
@@ -51,6 +52,7 @@ impl Engine {
         Engine {
             streams: BTreeMap::new(),
             config,
+            locks: crate::lock::Locks::default(),
         }
     }
 
@@ -179,6 +181,7 @@ impl Engine {
             | Command::Settle { .. }
             | Command::Redrive(_)
             | Command::Purge { .. } => self.decide_queue(now, command),
+            command if command.is_lock() => self.decide_lock(now, command),
             _ => self.decide_group(now, command),
         }
     }
@@ -250,6 +253,7 @@ impl Engine {
                 Reply::Int(removed as i64)
             }
             op if op.is_queue() => self.apply_queue(now, op),
+            op if op.is_lock() => self.apply_lock(now, op),
             _ => self.apply_group(now, op),
         }
     }

@@ -68,6 +68,23 @@ pub enum CommandError {
          target), so it cannot run inside MULTI"
     )]
     NotInTransaction,
+    /// UNLOCK or RENEW with a token or owner that is not the lock's latest grant (or, for
+    /// RENEW, a grant that already ended): the caller no longer holds the lock.
+    #[error("STALE lock '{name}' token {token} {why}")]
+    LockStale {
+        name: String,
+        token: u64,
+        why: String,
+    },
+    /// CQ.LOCK by the owner that holds the lock now: it must renew or release, not acquire.
+    #[error(
+        "BUSYLOCK lock '{name}' is already held by this owner with token {token}; renew or \
+         release it"
+    )]
+    LockHeld { name: String, token: u64 },
+    /// A lock write inside MULTI: transactions undo streams only, so locks run on their own.
+    #[error("ERR lock commands cannot run inside MULTI")]
+    LockInTransaction,
     /// A conquiet limit was reached; the text names the value and the limit.
     #[error("ERR {what} is {value}, limit is {limit}")]
     Limit {

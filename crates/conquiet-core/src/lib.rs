@@ -6,6 +6,7 @@
 //!   mutator, also used to replay the log).
 //! - [`Command`] is what callers ask; [`Op`] and [`Record`] are what the log stores;
 //!   [`codec`] turns records and whole-engine snapshots into bytes and back.
+//! - [`lock`]: named locks with fencing tokens, engine ops like the queue ops.
 //! - [`StreamId`] is an entry id; [`EntryData`] an entry's fields; limits live in [`limits`].
 
 mod claim;
@@ -21,6 +22,7 @@ pub mod id;
 mod info;
 pub mod limits;
 mod listpack;
+pub mod lock;
 pub mod queue;
 mod queue_apply;
 mod queue_exec;

@@ -87,3 +87,24 @@ pub const HANDLES_PER_COMMAND_MAX: usize = 10_000;
 /// Most dead letters one CQ.STATUS reads looking for an entry's: a status is a read, and it
 /// must stay cheap however long the dead-letter stream grows.
 pub const STATUS_DEAD_LETTER_SCAN_MAX: usize = 10_000;
+
+/// Most locks remembered at once (held, or ended and not yet forgotten): a lock is a name and
+/// an owner in memory and in every snapshot.
+pub const LOCKS_MAX: usize = 1_000_000;
+
+/// Longest lock TTL: a holder that needs longer renews, so a crashed holder frees its lock
+/// within a day at worst.
+pub const LOCK_TTL_MS_MAX: u64 = 24 * 60 * 60 * 1000;
+
+/// Longest CQ.LOCK WAIT: as long as the longest TTL, so a waiter outlasts any one grant.
+pub const LOCK_WAIT_MS_MAX: u64 = LOCK_TTL_MS_MAX;
+
+/// Most ended grants one acquire forgets: bounded work per op, enough to keep up with expiry.
+pub const LOCK_EXPIRED_FORGET_MAX: usize = 64;
+
+/// Most locks bound to one connection: its release at close is one log record, which must stay
+/// small (names are at most `NAME_BYTES_MAX`, so at most 1 MiB of names).
+pub const LOCKS_PER_CONNECTION_MAX: usize = 1_024;
+
+/// Most locks one release op frees (a connection's, or a slice of all bound ones at start).
+pub const LOCK_RELEASES_PER_OP_MAX: usize = LOCKS_PER_CONNECTION_MAX;

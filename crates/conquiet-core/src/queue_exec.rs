@@ -110,7 +110,8 @@ impl Engine {
     }
 
     /// When a blocked `command` that found nothing should be tried again although nothing
-    /// was appended: the earliest lease end, waiting time or publish delay after `now`.
+    /// was appended: the earliest lease end, waiting time or publish delay after `now`; for a
+    /// blocked CQ.LOCK, the end of the grant it waits behind.
     pub fn wake_time(&self, now: u64, command: &Command) -> Option<u64> {
         let receive = match command {
             Command::Receive(receive) => receive.clone(),
@@ -131,6 +132,7 @@ impl Engine {
                 }
                 read_group_receive(key, group, consumer, *count)
             }
+            Command::LockAcquire(acquire) => return self.lock_wake_time(now, &acquire.name),
             _ => return None,
         };
         let stream = self.streams.get(&receive.key)?;

@@ -154,6 +154,15 @@ pub enum Reply {
     Queues(Vec<crate::queue::QueueInfo>),
     /// CQ.STATUS: one entry's status in one group.
     Status(Box<crate::queue::EntryStatus>),
+    /// CQ.LOCK: granted, or refused with the holder.
+    Lock(crate::lock::LockAcquired),
+    /// CQ.RENEW: the grant's token and new end.
+    LockRenewed {
+        token: u64,
+        until_ms: u64,
+    },
+    /// CQ.LOCKINFO.
+    LockInfo(Box<crate::lock::LockInfo>),
 }
 
 impl Reply {
@@ -162,6 +171,8 @@ impl Reply {
         match self {
             Reply::Read(None) => true,
             Reply::Messages(messages) => messages.is_empty(),
+            // A refused acquire with WAIT waits for the release or the end of the grant.
+            Reply::Lock(crate::lock::LockAcquired::Refused { .. }) => true,
             _ => false,
         }
     }

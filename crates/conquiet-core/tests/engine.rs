@@ -20,6 +20,8 @@ mod delete;
 mod info;
 #[path = "engine/limits.rs"]
 mod limits;
+#[path = "engine/lock.rs"]
+mod lock;
 #[path = "engine/model.rs"]
 mod model;
 #[path = "engine/model_gen.rs"]

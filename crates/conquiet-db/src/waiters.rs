@@ -1,5 +1,6 @@
-//! Readers blocked until entries arrive: indexed by stream name (to wake them when an append
-//! touches it, in arrival order, as Redis does) and by deadline (to time them out).
+//! Readers blocked until entries arrive, and acquires blocked until a lock is free: indexed by
+//! what they wait on (to wake them when an append touches the stream or a release frees the
+//! lock, in arrival order, as Redis does) and by deadline (to time them out).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -20,11 +21,18 @@ pub(crate) struct Waiter {
     pub reply: ReplySender,
 }
 
+/// What a waiter waits on. Lock names and stream names are separate name spaces.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum WaitKey {
+    Stream(Vec<u8>),
+    Lock(Vec<u8>),
+}
+
 #[derive(Default)]
 pub(crate) struct Waiters {
     next_seq: u64,
     by_seq: BTreeMap<u64, Waiter>,
-    by_key: HashMap<Vec<u8>, BTreeSet<u64>>,
+    by_key: HashMap<WaitKey, BTreeSet<u64>>,
     by_deadline: BTreeSet<(u64, u64)>,
     by_recheck: BTreeSet<(u64, u64)>,
 }
@@ -39,9 +47,16 @@ fn due_seqs(index: &BTreeSet<(u64, u64)>, now: u64) -> Vec<u64> {
         .collect()
 }
 
-/// The streams a blocked read waits on.
-fn keys(command: &Command) -> Vec<Vec<u8>> {
-    command.keys().into_iter().map(<[u8]>::to_vec).collect()
+/// The streams a blocked read waits on, or the lock a blocked acquire waits for.
+fn keys(command: &Command) -> Vec<WaitKey> {
+    if let Some(name) = command.lock_name() {
+        return vec![WaitKey::Lock(name.to_vec())];
+    }
+    command
+        .keys()
+        .into_iter()
+        .map(|k| WaitKey::Stream(k.to_vec()))
+        .collect()
 }
 
 impl Waiters {
@@ -77,7 +92,7 @@ impl Waiters {
 
     /// Waiters on any of `touched`, oldest first, taken out of the list. The caller puts back
     /// those still unanswered with `add`... in their original order, via `restore`.
-    pub fn take_touched(&mut self, touched: &BTreeSet<Vec<u8>>) -> Vec<(u64, Waiter)> {
+    pub fn take_touched(&mut self, touched: &BTreeSet<WaitKey>) -> Vec<(u64, Waiter)> {
         let mut seqs = BTreeSet::new();
         for key in touched {
             if let Some(set) = self.by_key.get(key) {

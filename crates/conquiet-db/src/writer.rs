@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::Clock;
 use crate::recovery::Recovered;
-use crate::waiters::{ReplySender, Waiter, Waiters};
+use crate::waiters::{ReplySender, WaitKey, Waiter, Waiters};
 use crate::{Block, DbError, DbOptions, FsyncPolicy, TxOutcome, WAITERS_MAX, snapshot};
 
 mod syncer;
@@ -283,8 +283,8 @@ struct Writer {
     version_floor: u64,
     syncer: Option<Syncer>,
     waiters: Waiters,
-    /// Streams appended to in this batch: their blocked readers are woken.
-    touched: BTreeSet<Vec<u8>>,
+    /// Streams appended to and locks released in this batch: their waiters are woken.
+    touched: BTreeSet<WaitKey>,
     last_sync: Instant,
     last_time: u64,
     snapshots: Vec<(Lsn, u64)>,
@@ -609,6 +609,7 @@ impl Writer {
         // come.
         let now = self.now();
         self.recheck_waiters(now);
+        self.expire_waiters(now);
         // The batch's records go to the file in one write, before any reply can leave (under
         // `never` and `interval` they leave without a sync).
         if self.poisoned.is_none()
@@ -624,9 +625,6 @@ impl Writer {
         }
         self.start_sync_if_due();
         self.release();
-        for waiter in self.waiters.take_expired(now) {
-            let _ = waiter.reply.send(Ok(waiter.command.empty_reply()));
-        }
         if self.stats.batches.is_multiple_of(256) {
             self.waiters.purge_closed();
         }
@@ -715,6 +713,35 @@ impl Writer {
                 continue;
             }
             self.retry_waiter(now, seq, waiter);
+        }
+    }
+
+    /// Answers the waits whose deadline came: a read with its empty reply; an acquire with
+    /// what it gets now (the holder, or the lock if it came free at this very time), which
+    /// may be a grant to log, so this runs before the batch's flush and sync.
+    fn expire_waiters(&mut self, now: u64) {
+        for waiter in self.waiters.take_expired(now) {
+            if waiter.command.is_lock() {
+                if !waiter.reply.is_closed() {
+                    let result = self.execute(now, &waiter.command);
+                    self.hold(waiter.reply, result);
+                }
+                continue;
+            }
+            let _ = waiter.reply.send(Ok(waiter.command.empty_reply()));
+        }
+    }
+
+    /// What a waiter gets when the store closes: a read its empty reply; an acquire the
+    /// holder as the engine sees it now, or `Closed` (nothing is granted while closing).
+    fn closing_reply(&self, command: &Command) -> Result<Reply, DbError> {
+        if !command.is_lock() {
+            return Ok(command.empty_reply());
+        }
+        match self.engine.decide(self.last_time, command) {
+            Ok(Decision::Read(reply)) => Ok(reply),
+            Ok(Decision::Write(_)) => Err(DbError::Closed),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -935,7 +962,7 @@ impl Writer {
     /// and answers every held reply.
     fn shut_down(&mut self) -> Result<(), DbError> {
         for waiter in self.waiters.take_all() {
-            let _ = waiter.reply.send(Ok(waiter.command.empty_reply()));
+            let _ = waiter.reply.send(self.closing_reply(&waiter.command));
         }
         // The sync in progress finishes; the rest is synced here.
         if let Some(syncer) = self.syncer.take()

@@ -44,7 +44,7 @@ pub fn encode_snapshot<W: Write>(engine: &Engine, out: &mut W) -> io::Result<()>
         }
         write_stream_queue(&mut e, &s.queue)?;
     }
-    Ok(())
+    super::lock::write_locks(&mut e, &engine.locks)
 }
 
 fn write_stream_queue<W: Write>(e: &mut Enc<'_, W>, q: &StreamQueue) -> io::Result<()> {
@@ -207,6 +207,9 @@ pub fn decode_snapshot<R: Read>(input: &mut R) -> Result<Engine, CodecError> {
             return Err(CodecError::Malformed("stream keys out of order"));
         }
         engine.streams.insert(key, stream);
+    }
+    if version >= 3 {
+        engine.locks = super::lock::read_locks(&mut d)?;
     }
     Ok(engine)
 }

@@ -141,6 +141,28 @@ pub fn every_op() -> Vec<Op> {
         Op::DeleteKeys {
             keys: vec![k("s"), k("t")],
         },
+        Op::LockAcquire {
+            name: k("l"),
+            owner: k("o"),
+            token: 7,
+            until_ms: 1500,
+            connection: Some(3),
+        },
+        Op::LockAcquire {
+            name: k("l"),
+            owner: k("o"),
+            token: 8,
+            until_ms: 1500,
+            connection: None,
+        },
+        Op::LockRenew {
+            name: k("l"),
+            token: 8,
+            until_ms: 2500,
+        },
+        Op::LockRelease {
+            locks: vec![(k("l"), 8), (k("m"), 2)],
+        },
     ]
 }
 

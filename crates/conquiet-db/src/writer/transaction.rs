@@ -5,6 +5,7 @@ use conquiet_core::codec::encode_record;
 use conquiet_core::{Command, CommandError, Decision, Op, Record};
 
 use super::Writer;
+use crate::waiters::WaitKey;
 use crate::{DbError, TxOutcome};
 
 /// Most keys whose change number is remembered; past it the map is cleared and every older
@@ -45,6 +46,10 @@ impl Writer {
             match self.engine.decide(now, command) {
                 Err(e) => replies.push(Err(e)),
                 Ok(Decision::Read(reply)) => replies.push(Ok(reply)),
+                // Lock state is not among the copies either: a lock write runs on its own.
+                Ok(Decision::Write(op)) if op.is_lock() => {
+                    replies.push(Err(CommandError::LockInTransaction));
+                }
                 // An op that may change a stream the commands did not name (a dead letter, a
                 // redrive target) could not be undone from the copies: refused, unapplied.
                 Ok(Decision::Write(op)) if op.keys().iter().any(|k| !keys.contains(k)) => {
@@ -97,14 +102,19 @@ impl Writer {
     pub(super) fn note_changed(&mut self, op: &Op) {
         match op {
             Op::Add { key, .. } | Op::Rename { to: key, .. } => {
-                self.touched.insert(key.clone());
+                self.touched.insert(WaitKey::Stream(key.clone()));
+            }
+            // A released lock may go to the first acquire waiting for it.
+            Op::LockRelease { locks } => {
+                self.touched
+                    .extend(locks.iter().map(|(name, _)| WaitKey::Lock(name.clone())));
             }
             // Queue ops add entries (publish, dead letters, redrive) or free room and make
             // entries due (settling): blocked receivers of every stream they name may now get
             // something.
             Op::Publish { .. } | Op::Receive { .. } | Op::Settle { .. } | Op::Redrive { .. } => {
                 self.touched
-                    .extend(op.keys().into_iter().map(<[u8]>::to_vec));
+                    .extend(op.keys().into_iter().map(|k| WaitKey::Stream(k.to_vec())));
             }
             _ => {}
         }
