@@ -188,6 +188,19 @@ pub enum ParseError {
         command: &'static str,
         option: String,
     },
+    /// An option the command cannot do without (CQ.LOCK's TTL).
+    #[error("ERR {command} needs {option}")]
+    Required {
+        command: &'static str,
+        option: &'static str,
+    },
+    /// A number above conquiet's limit for it.
+    #[error("ERR {option} is {value}, limit is {limit}")]
+    TooLarge {
+        option: &'static str,
+        value: u64,
+        limit: u64,
+    },
     #[error("ERR CQ.SET needs at least one policy option")]
     NoPolicyOption,
     #[error("ERR DELAY and AT cannot be used together")]

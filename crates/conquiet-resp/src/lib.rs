@@ -8,7 +8,7 @@
 //!   BLOCK), a help text, or a [`ConnCommand`] the server handles; a [`ParseError`] is an
 //!   error reply.
 //! - [`reply_frame`] shapes an engine [`Reply`] as a [`Frame`] (the work-queue replies of
-//!   conquiet's own `CQ.*` commands as maps, see `queue_reply`); [`error_frame`] shapes any
+//!   conquiet's own `CQ.*` commands as maps, see `queue_reply` and `lock_reply`); [`error_frame`] shapes any
 //!   error; [`encode`] writes a frame for the connection's [`Proto`] (RESP2 or RESP3).
 //! - [`decode_frame`] reads frames back (tests, fuzzing, clients).
 //!
@@ -54,6 +54,7 @@ mod frame_decode;
 mod glob;
 mod inline;
 pub mod limits;
+mod lock_reply;
 mod parse;
 mod queue_reply;
 pub mod reply;

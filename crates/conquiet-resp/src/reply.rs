@@ -27,6 +27,11 @@ use crate::frame::{Frame, Proto, blank_line_breaks};
 /// the stream exists and an empty array when it does not; the engine answers both with no
 /// entries, so this always sends the null array.
 pub fn reply_frame(command: &Command, reply: &Reply, proto: Proto) -> Frame {
+    if command.is_lock()
+        && let Some(frame) = crate::lock_reply::lock_frame(command, reply)
+    {
+        return frame;
+    }
     match reply {
         Reply::Ok => Frame::simple("OK"),
         Reply::Int(n) => Frame::Integer(*n),
@@ -87,6 +92,9 @@ pub fn reply_frame(command: &Command, reply: &Reply, proto: Proto) -> Frame {
         | Reply::Queues(_)
         | Reply::Status(_) => {
             crate::queue_reply::queue_frame(command, reply).expect("a queue reply")
+        }
+        Reply::Lock(_) | Reply::LockRenewed { .. } | Reply::LockInfo(_) => {
+            crate::lock_reply::lock_frame(command, reply).expect("a lock reply")
         }
     }
 }

@@ -20,6 +20,8 @@ mod differential;
 mod golden;
 #[path = "resp/golden_timed.rs"]
 mod golden_timed;
+#[path = "resp/locks.rs"]
+mod locks;
 #[path = "resp/parsed.rs"]
 mod parsed;
 #[path = "resp/props.rs"]

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use conquiet_core::lock::Binding;
 use conquiet_core::{Command, Reply};
 use conquiet_db::{BatchAnswer, Block, DbError, TxOutcome};
 use conquiet_resp::{Decoder, Frame, Parsed, Proto, encode, error_frame, parse, reply_frame};
@@ -101,6 +102,9 @@ pub(crate) struct Conn {
     pub in_flight: VecDeque<Flight>,
     /// Commands in `gathered` and `in_flight`.
     pub pipelined: usize,
+    /// Whether this connection asked for a lock with BIND: its bound locks are then released
+    /// when it closes (connections that never bound one cost the store nothing at close).
+    pub binds_locks: bool,
 }
 
 pub(crate) async fn run(
@@ -134,6 +138,7 @@ pub(crate) async fn run(
         gathered: Vec::new(),
         in_flight: VecDeque::new(),
         pipelined: 0,
+        binds_locks: false,
     };
     let mut io = Io {
         stream,
@@ -146,6 +151,15 @@ pub(crate) async fn run(
         tracing::debug!(client = id, %addr, reason, "connection closed");
     }
     let _ = io.stream.shutdown().await;
+    if conn.binds_locks {
+        // A logged release; if the store is closing, the next start releases them instead.
+        let command = Command::LockReleaseBound {
+            connection: Some(id),
+        };
+        if let Err(e) = shared.db.submit(command).await {
+            tracing::debug!(client = id, error = %e, "bound locks not released at close");
+        }
+    }
     shared
         .buffered_bytes
         .fetch_sub(io.accounted, Ordering::Relaxed);
@@ -350,7 +364,8 @@ impl Conn {
             .commands_processed
             .fetch_add(1, Ordering::Relaxed);
         self.note_command(&args);
-        let parsed = match parse(&args) {
+        let parsed = parse(&args).map(|parsed| self.bind_locks(parsed));
+        let parsed = match parsed {
             Ok(Parsed::Engine {
                 command,
                 block: None,
@@ -458,6 +473,20 @@ impl Conn {
             self.in_flight.pop_front();
             self.answer_batch(count, replies);
         }
+    }
+
+    /// CQ.LOCK BIND names "this connection"; the store needs its id.
+    fn bind_locks(&mut self, mut parsed: Parsed) -> Parsed {
+        if let Parsed::Engine {
+            command: Command::LockAcquire(acquire),
+            ..
+        } = &mut parsed
+            && acquire.binding == Binding::ThisConnection
+        {
+            acquire.binding = Binding::Connection(self.id);
+            self.binds_locks = true;
+        }
+        parsed
     }
 
     fn note_command(&self, args: &[Vec<u8>]) {

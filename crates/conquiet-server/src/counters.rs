@@ -188,6 +188,13 @@ pub fn command_name(command: &Command) -> &'static str {
         },
         Command::Redrive(_) => "cq.dlq|redrive",
         Command::Purge { .. } => "cq.dlq|purge",
+        Command::LockAcquire(_) => "cq.lock",
+        Command::LockRelease { .. } => "cq.unlock",
+        Command::LockRenew { .. } => "cq.renew",
+        Command::LockInfo { .. } => "cq.lockinfo",
+        // Not a client's command: the server sends it when a connection holding bound locks
+        // closes, and at start.
+        Command::LockReleaseBound { .. } => "cq.unlock|bound",
     }
 }
 

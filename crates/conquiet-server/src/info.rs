@@ -146,6 +146,11 @@ const COMMANDS: &[CommandSpec] = &[
     ("cq.touch", -5, &["write", "fast"], 1, 1, 1),
     ("cq.term", -5, &["write", "fast"], 1, 1, 1),
     ("cq.dlq", -2, &[], 0, 0, 0),
+    // Locks: the lock name is not a stream key, so no key positions (like cq.queues).
+    ("cq.lock", -5, &["write", "blocking"], 0, 0, 0),
+    ("cq.unlock", 4, &["write", "fast"], 0, 0, 0),
+    ("cq.renew", 6, &["write", "fast"], 0, 0, 0),
+    ("cq.lockinfo", 2, &["readonly", "fast"], 0, 0, 0),
 ];
 
 fn command_entry(entry: &CommandSpec) -> Frame {

@@ -147,6 +147,9 @@ async fn start_on(
         elapsed_ms = report.elapsed_ms,
         "store recovered"
     );
+    release_bound_locks(&db)
+        .await
+        .map_err(|e| store_error(e.to_string()))?;
     let (listener, resp_addr) = bind(config.resp_addr).await?;
     let (http_listener, http_addr) = match config.http_addr {
         Some(addr) => {
@@ -177,6 +180,24 @@ async fn start_on(
         shutdown: Stopper(Arc::new(shutdown)),
         task,
     })
+}
+
+/// Releases the locks bound to connections of an earlier run: those connections closed with
+/// it, and this run's connection ids start again at 1, so a new connection must never be
+/// taken for an old one. Logged releases, a bounded slice at a time.
+async fn release_bound_locks(db: &Db) -> Result<(), conquiet_db::DbError> {
+    loop {
+        let command = conquiet_core::Command::LockReleaseBound { connection: None };
+        match db.submit(command).await? {
+            conquiet_core::Reply::Int(n) if n > 0 => {
+                tracing::info!(
+                    released = n,
+                    "released locks bound to connections of the last run"
+                );
+            }
+            _ => return Ok(()),
+        }
+    }
 }
 
 /// A listener on `addr` and the address it got (the port, when `addr` asked for port 0).

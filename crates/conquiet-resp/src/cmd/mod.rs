@@ -11,15 +11,19 @@ mod cq_args;
 mod cq_create;
 mod cq_dlq;
 mod cq_info;
+mod cq_lock;
+mod cq_lockinfo;
 mod cq_nack;
 mod cq_policy;
 mod cq_publish;
 mod cq_queues;
 mod cq_receive;
+mod cq_renew;
 mod cq_set;
 mod cq_status;
 mod cq_term;
 mod cq_touch;
+mod cq_unlock;
 mod dbsize;
 mod del;
 mod discard;
@@ -72,7 +76,7 @@ use crate::error::ParseError;
 use crate::parse::{Parsed, Spec};
 
 /// Every command conquiet parses. Streams first: they are most of the traffic; then the
-/// work-queue commands (conquiet's own, `cq_*.rs`), hottest first.
+/// work-queue commands (conquiet's own, `cq_*.rs`), hottest first; then the locks.
 pub(crate) const COMMANDS: &[Spec] = &[
     xadd::SPEC,
     xreadgroup::SPEC,
@@ -101,6 +105,10 @@ pub(crate) const COMMANDS: &[Spec] = &[
     cq_status::SPEC,
     cq_queues::SPEC,
     cq_dlq::SPEC,
+    cq_lock::SPEC,
+    cq_unlock::SPEC,
+    cq_renew::SPEC,
+    cq_lockinfo::SPEC,
     del::SPEC,
     unlink::SPEC,
     exists::SPEC,

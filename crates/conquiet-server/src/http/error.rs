@@ -18,6 +18,10 @@ pub enum Code {
     MethodNotAllowed,
     Exists,
     QueueFull,
+    /// A lock release or renewal whose owner and token are not the lock's latest grant.
+    Stale,
+    /// An acquire by the owner already holding the lock.
+    Held,
     Unauthorized,
     Limit,
     Unavailable,
@@ -34,6 +38,8 @@ impl Code {
             Code::MethodNotAllowed => "method_not_allowed",
             Code::Exists => "exists",
             Code::QueueFull => "queue_full",
+            Code::Stale => "stale",
+            Code::Held => "held",
             Code::Unauthorized => "unauthorized",
             Code::Limit => "limit",
             Code::Unavailable => "unavailable",
@@ -47,7 +53,7 @@ impl Code {
             Code::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Code::NotFound => StatusCode::NOT_FOUND,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Code::Exists => StatusCode::CONFLICT,
+            Code::Exists | Code::Stale | Code::Held => StatusCode::CONFLICT,
             Code::QueueFull => StatusCode::TOO_MANY_REQUESTS,
             Code::Unauthorized => StatusCode::UNAUTHORIZED,
             Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -119,6 +125,8 @@ fn command_code(error: &CommandError) -> Code {
         | CommandError::NoGroupRead { .. } => Code::NotFound,
         CommandError::BusyGroup => Code::Exists,
         CommandError::QueueFull { .. } => Code::QueueFull,
+        CommandError::LockStale { .. } => Code::Stale,
+        CommandError::LockHeld { .. } => Code::Held,
         CommandError::Limit { .. } => Code::Limit,
         CommandError::IdTooSmall
         | CommandError::IdZero
@@ -134,7 +142,7 @@ fn command_code(error: &CommandError) -> Code {
         | CommandError::InvalidPolicy(_)
         | CommandError::InvalidArgument(_) => Code::BadRequest,
         // The HTTP API runs no transactions: reaching this is a bug of the adapter.
-        CommandError::NotInTransaction => Code::Internal,
+        CommandError::NotInTransaction | CommandError::LockInTransaction => Code::Internal,
     }
 }
 
@@ -259,6 +267,26 @@ mod tests {
             (C::InvalidPolicy("x".into()).into(), 400, "bad_request"),
             (C::InvalidArgument("x".into()).into(), 400, "bad_request"),
             (C::NotInTransaction.into(), 500, "internal"),
+            (C::LockInTransaction.into(), 500, "internal"),
+            (
+                C::LockStale {
+                    name: "l".into(),
+                    token: 4,
+                    why: "is not current, current is 5".into(),
+                }
+                .into(),
+                409,
+                "stale",
+            ),
+            (
+                C::LockHeld {
+                    name: "l".into(),
+                    token: 4,
+                }
+                .into(),
+                409,
+                "held",
+            ),
             (DbError::Poisoned("sync failed".into()), 503, "unavailable"),
             (DbError::Closed, 503, "unavailable"),
             (DbError::TooManyWaiters(5), 503, "unavailable"),
