@@ -9,13 +9,14 @@
 //! - [`routes`] is the route table; the router and the OpenAPI document's test both read it.
 //! - `serve` accepts connections (bounded), and on shutdown lets requests in flight finish.
 //! - `error` maps every failure to a stable code; `body` parses requests; `json` and
-//!   `policy` shape replies.
+//!   `policy` shape replies; `locks` serves `/v1/locks`.
 
 mod auth;
 mod body;
 mod dlq;
 mod error;
 mod json;
+mod locks;
 mod messages;
 mod metrics;
 mod openapi;
@@ -88,6 +89,18 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/v1/dlq/{name}/messages", get(dlq::messages)),
         (Method::POST, "/v1/dlq/{name}/redrive", post(dlq::redrive)),
         (Method::POST, "/v1/dlq/{name}/purge", post(dlq::purge)),
+        (Method::GET, "/v1/locks/{name}", get(locks::show)),
+        (
+            Method::POST,
+            "/v1/locks/{name}/acquire",
+            post(locks::acquire),
+        ),
+        (
+            Method::POST,
+            "/v1/locks/{name}/release",
+            post(locks::release),
+        ),
+        (Method::POST, "/v1/locks/{name}/renew", post(locks::renew)),
     ]
 }
 

@@ -9,6 +9,8 @@ use serde_json::{Map, Value, json};
 
 use super::json_response;
 use super::openapi_schemas::components;
+use conquiet_core::limits::LOCK_TTL_MS_MAX;
+
 use crate::limits::{HTTP_BODY_BYTES_MAX, HTTP_PAGE_COUNT_MAX, HTTP_WAIT_MS_MAX};
 
 pub async fn document() -> Response {
@@ -269,6 +271,80 @@ fn dlq_paths() -> Value {
     })
 }
 
+fn lock_paths() -> Value {
+    let int = json!({ "type": "integer", "format": "int64", "minimum": 0 });
+    let nullable_int = json!({ "type": "integer", "format": "int64", "minimum": 0,
+                               "nullable": true });
+    let body = |required: &[&str], properties: Value| {
+        json!({ "type": "object", "additionalProperties": false, "required": required,
+                "properties": properties })
+    };
+    let acquire_body = body(
+        &["owner", "ttl_ms"],
+        json!({
+            "owner": { "type": "string", "minLength": 1 },
+            "ttl_ms": { "type": "integer", "minimum": 1, "maximum": LOCK_TTL_MS_MAX },
+            "wait_ms": { "type": "integer", "minimum": 0, "maximum": HTTP_WAIT_MS_MAX,
+                         "default": 0 }
+        }),
+    );
+    let acquired = json!({
+        "type": "object",
+        "description": "granted: the new grant; otherwise the holder's grant",
+        "required": ["granted", "token", "until_ms"],
+        "properties": {
+            "granted": { "type": "boolean" }, "token": int, "until_ms": int,
+            "holder": { "type": "string", "description": "only when not granted" }
+        }
+    });
+    let release_body = body(
+        &["owner", "token"],
+        json!({ "owner": { "type": "string" }, "token": int }),
+    );
+    let renew_body = body(
+        &["owner", "token", "ttl_ms"],
+        json!({
+            "owner": { "type": "string" }, "token": int,
+            "ttl_ms": { "type": "integer", "minimum": 1, "maximum": LOCK_TTL_MS_MAX }
+        }),
+    );
+    let stale = (
+        "409",
+        "Owner and token are not the lock's current grant (stale)",
+    );
+    let info = object(json!({
+        "name": { "type": "string" },
+        "holder": { "type": "string", "nullable": true },
+        "token": nullable_int, "until_ms": nullable_int,
+        "bound": { "type": "boolean" }, "last_token": int
+    }));
+    json!({
+        "/v1/locks/{name}": {
+            "get": with_name(operation("Who holds a lock (null holder when free)", None,
+                ("200", info), &[]))
+        },
+        "/v1/locks/{name}/acquire": {
+            "post": with_name(operation(
+                "Acquire a lock with a fencing token, waiting up to wait_ms while it is held",
+                Some(acquire_body), ("200", acquired),
+                &[BAD_BODY, ("409", "The owner already holds the lock (held)"), TOO_LARGE]))
+        },
+        "/v1/locks/{name}/release": {
+            "post": with_name(operation("Release a lock held with this owner and token",
+                Some(release_body),
+                ("200", object(json!({ "released": { "type": "boolean" } }))),
+                &[BAD_BODY, stale, TOO_LARGE]))
+        },
+        "/v1/locks/{name}/renew": {
+            "post": with_name(operation("Extend a live grant to now + ttl_ms",
+                Some(renew_body),
+                ("200", object(json!({ "renewed": { "type": "boolean" }, "token": int,
+                                        "until_ms": int }))),
+                &[BAD_BODY, stale, TOO_LARGE]))
+        }
+    })
+}
+
 fn service_paths() -> Value {
     let mut health = operation(
         "Liveness (needs no token)",
@@ -299,7 +375,7 @@ fn service_paths() -> Value {
 
 fn build() -> Value {
     let mut paths = Map::new();
-    for part in [service_paths(), queues_paths(), dlq_paths()] {
+    for part in [service_paths(), queues_paths(), dlq_paths(), lock_paths()] {
         if let Value::Object(part) = part {
             paths.extend(part);
         }

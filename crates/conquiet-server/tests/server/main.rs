@@ -17,6 +17,7 @@ mod http_longpoll;
 mod http_metrics;
 mod http_openapi;
 mod limits;
+mod locks;
 mod process;
 mod scenario;
 mod support;
