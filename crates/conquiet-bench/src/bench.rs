@@ -16,6 +16,7 @@ use crate::systems::http::Http;
 use crate::systems::nats::Nats;
 use crate::systems::postgres::Postgres;
 use crate::systems::rabbitmq::{QueueType, Rabbit};
+use crate::systems::sdk::Sdk;
 use crate::systems::streams::{self, Streams};
 use crate::systems::{Broker, Description};
 
@@ -29,7 +30,7 @@ pub async fn bench(system: System, workload: &Workload, endpoints: &Endpoints, b
 
 async fn run(system: System, w: &Workload, endpoints: &Endpoints, bars: &Bars) -> Result<Row> {
     match system {
-        System::ConquietResp | System::ConquietCq | System::ConquietHttp => {
+        System::ConquietResp | System::ConquietCq | System::ConquietHttp | System::ConquietSdk => {
             let (server, addrs) = match &endpoints.spawn_conquiet {
                 Some(binary) => {
                     let (server, addrs) = spawn::conquiet(binary, &endpoints.work_dir()).await?;
@@ -147,6 +148,10 @@ async fn conquiet(system: System, addrs: &ConquietAddrs, w: &Workload, bars: &Ba
             .await
         }
         System::ConquietCq => with(system, Cq::new(addrs.resp.clone(), description), w, bars).await,
+        System::ConquietSdk => {
+            let sdk = Sdk::new(addrs.resp.clone(), description, w.window);
+            with(system, sdk, w, bars).await
+        }
         _ => with(system, Http::new(addrs.http.clone(), description), w, bars).await,
     })
 }
@@ -239,7 +244,7 @@ pub fn row(
 /// Whether `system`'s service answers: what `probe` reports.
 pub async fn reachable(system: System, endpoints: &Endpoints) -> Result<()> {
     match system {
-        System::ConquietResp | System::ConquietCq | System::ConquietHttp => {
+        System::ConquietResp | System::ConquietCq | System::ConquietHttp | System::ConquietSdk => {
             match &endpoints.spawn_conquiet {
                 Some(binary) => executable(binary),
                 None if system == System::ConquietHttp => tcp(&endpoints.conquiet_http).await,

@@ -50,6 +50,9 @@ pub enum System {
     ConquietCq,
     /// conquiet HTTP API: POST messages, receive, ack.
     ConquietHttp,
+    /// conquiet through its Rust SDK: SDK publishes, one SDK worker per consumer
+    /// (concurrency 32, a handler that does nothing).
+    ConquietSdk,
     /// Redis Streams, AOF with appendfsync always (a redis-server the bench starts).
     RedisAlways,
     /// Redis Streams, AOF with appendfsync everysec (a redis-server the bench starts).

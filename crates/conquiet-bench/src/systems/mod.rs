@@ -20,6 +20,7 @@ pub mod nats;
 pub mod postgres;
 pub mod rabbitmq;
 pub mod resp_value;
+pub mod sdk;
 pub mod streams;
 
 use std::future::Future;

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
 pub use breaker::{BreakerConfig, BreakerHook, BreakerState, FailureRate};
@@ -26,6 +26,39 @@ use crate::conn::BoxFuture;
 use crate::types::{Delivery, NackOptions, ReceiveOptions};
 use breaker::{Admit, Breaker};
 use job::AckRequest;
+
+/// How long a receive waits for more slots to free before it asks for fewer messages. Jobs
+/// that finish together free their slots within moments of each other; asking at the first
+/// free slot would turn one receive of a full batch into many receives of one or two.
+pub const GATHER_WAIT: Duration = Duration::from_millis(1);
+
+/// Up to `want` slots, starting with `first`: those free now, then those that free within
+/// [`GATHER_WAIT`]; `None` when `shutdown` resolved meanwhile (it must not be polled again).
+async fn gather(
+    slots: &Arc<Semaphore>,
+    first: OwnedSemaphorePermit,
+    want: usize,
+    shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
+) -> Option<Vec<OwnedSemaphorePermit>> {
+    let mut permits = vec![first];
+    let until = tokio::time::Instant::now() + GATHER_WAIT;
+    while permits.len() < want {
+        if let Ok(p) = slots.clone().try_acquire_owned() {
+            permits.push(p);
+            continue;
+        }
+        tokio::select! {
+            biased;
+            () = shutdown.as_mut() => return None,
+            () = tokio::time::sleep_until(until) => break,
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => permits.push(p),
+                Err(_) => break,
+            },
+        }
+    }
+    Some(permits)
+}
 
 /// Most jobs one worker runs at once.
 pub const CONCURRENCY_MAX: usize = 10_000;
@@ -316,13 +349,10 @@ impl Worker {
                 Admit::Probe => 1,
                 Admit::All => config.batch,
             };
-            let mut permits = vec![first];
-            while permits.len() < want as usize {
-                match slots.clone().try_acquire_owned() {
-                    Ok(p) => permits.push(p),
-                    Err(_) => break,
-                }
-            }
+            let Some(mut permits) = gather(&slots, first, want as usize, &mut shutdown).await
+            else {
+                break;
+            };
             let options = ReceiveOptions {
                 count: u32::try_from(permits.len()).unwrap_or(1),
                 wait: Some(config.receive_wait),
