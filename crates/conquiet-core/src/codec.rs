@@ -16,6 +16,7 @@ use crate::stream::{Trim, TrimTo};
 
 mod lock;
 mod queue;
+mod room;
 mod snapshot;
 
 pub use snapshot::{decode_snapshot, encode_snapshot};
@@ -23,9 +24,9 @@ pub use snapshot::{decode_snapshot, encode_snapshot};
 /// Version byte that starts every record.
 pub const RECORD_VERSION: u8 = 1;
 /// Version written at the start of a snapshot body.
-pub const SNAPSHOT_VERSION: u32 = 3;
+pub const SNAPSHOT_VERSION: u32 = 4;
 /// The oldest snapshot version this build still reads (version 1 has no work-queue state,
-/// versions 1 and 2 no locks).
+/// versions 1 and 2 no locks, versions 1 to 3 no rooms).
 pub const SNAPSHOT_VERSION_MIN: u32 = 1;
 
 /// Why bytes could not be decoded.
@@ -406,6 +407,7 @@ fn write_op<W: Write>(e: &mut Enc<'_, W>, op: &Op) -> io::Result<()> {
         Op::LockAcquire { .. } | Op::LockRenew { .. } | Op::LockRelease { .. } => {
             lock::write_lock_op(e, op)
         }
+        Op::Room(room) => room::write_room_op(e, room),
     }
 }
 
@@ -549,7 +551,10 @@ fn read_op<R: Read>(d: &mut Dec<'_, R>) -> Result<Op, CodecError> {
         },
         tag => match lock::read_lock_op(d, tag)? {
             Some(op) => op,
-            None => return queue::read_queue_op(d, tag),
+            None => match room::read_room_op(d, tag)? {
+                Some(op) => op,
+                None => return queue::read_queue_op(d, tag),
+            },
         },
     })
 }

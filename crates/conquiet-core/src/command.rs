@@ -273,6 +273,9 @@ pub enum Command {
     LockReleaseBound {
         connection: Option<u64>,
     },
+    /// CQ.ROOM.*: `Reply::Room` (the room after the command); the writer's timer sends
+    /// `RoomCommand::Expire` (`Reply::Room`, or `Nil` when no turn ended).
+    Room(crate::room::RoomCommand),
 }
 
 impl Command {
@@ -323,7 +326,9 @@ impl Command {
             | Command::LockRelease { .. }
             | Command::LockRenew { .. }
             | Command::LockInfo { .. }
-            | Command::LockReleaseBound { .. } => Vec::new(),
+            | Command::LockReleaseBound { .. }
+            // A room's stream is the engine's to append to, named by its ops.
+            | Command::Room(_) => Vec::new(),
             Command::Rename { from, to } => vec![from, to],
         }
     }
@@ -364,6 +369,7 @@ impl Command {
                 | Command::QueueStatus { .. }
                 | Command::QueueList { .. }
                 | Command::LockInfo { .. }
+                | Command::Room(crate::room::RoomCommand::Info { .. })
         )
     }
 
@@ -511,6 +517,8 @@ pub enum Op {
     LockRelease {
         locks: Vec<(Vec<u8>, u64)>,
     },
+    /// A room created, or its events (with their entry ids) resolved by `decide`.
+    Room(crate::room::RoomOp),
 }
 
 impl Op {
@@ -576,6 +584,7 @@ impl Op {
             | Op::LockAcquire { .. }
             | Op::LockRenew { .. }
             | Op::LockRelease { .. } => Vec::new(),
+            Op::Room(room) => vec![room.stream()],
         }
     }
 }

@@ -45,6 +45,7 @@ pub struct Engine {
     pub(crate) streams: BTreeMap<Vec<u8>, Stream>,
     pub(crate) config: EngineConfig,
     pub(crate) locks: crate::lock::Locks,
+    pub(crate) rooms: crate::room::Rooms,
 }
 
 impl Engine {
@@ -53,6 +54,7 @@ impl Engine {
             streams: BTreeMap::new(),
             config,
             locks: crate::lock::Locks::default(),
+            rooms: crate::room::Rooms::default(),
         }
     }
 
@@ -182,6 +184,7 @@ impl Engine {
             | Command::Redrive(_)
             | Command::Purge { .. } => self.decide_queue(now, command),
             command if command.is_lock() => self.decide_lock(now, command),
+            Command::Room(room) => self.decide_room(now, room),
             _ => self.decide_group(now, command),
         }
     }
@@ -254,6 +257,7 @@ impl Engine {
             }
             op if op.is_queue() => self.apply_queue(now, op),
             op if op.is_lock() => self.apply_lock(now, op),
+            Op::Room(room) => self.apply_room(room),
             _ => self.apply_group(now, op),
         }
     }

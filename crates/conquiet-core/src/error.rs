@@ -85,6 +85,27 @@ pub enum CommandError {
     /// A lock write inside MULTI: transactions undo streams only, so locks run on their own.
     #[error("ERR lock commands cannot run inside MULTI")]
     LockInTransaction,
+    /// CQ.ROOM.CREATE of a room that exists (ended rooms included).
+    #[error("BUSYROOM room '{name}' already exists")]
+    RoomExists { name: String },
+    #[error("NOROOM no such room '{name}'")]
+    NoRoom { name: String },
+    /// SPEAK or PASS by a participant whose turn it is not (turns that timed out by now
+    /// already passed).
+    #[error("NOTYOURTURN room '{name}': it is '{speaker}'s turn (turn {turn})")]
+    NotYourTurn {
+        name: String,
+        speaker: String,
+        turn: u64,
+    },
+    #[error("NOTPARTICIPANT room '{name}' has no participant '{participant}'")]
+    NotParticipant { name: String, participant: String },
+    /// START, SPEAK, PASS or END in a room whose state does not allow it.
+    #[error("ROOMSTATE room '{name}' {why}")]
+    RoomState { name: String, why: &'static str },
+    /// A room write inside MULTI: transactions undo streams only, so rooms run on their own.
+    #[error("ERR room commands cannot run inside MULTI")]
+    RoomInTransaction,
     /// A conquiet limit was reached; the text names the value and the limit.
     #[error("ERR {what} is {value}, limit is {limit}")]
     Limit {

@@ -7,6 +7,7 @@
 //! - [`Command`] is what callers ask; [`Op`] and [`Record`] are what the log stores;
 //!   [`codec`] turns records and whole-engine snapshots into bytes and back.
 //! - [`lock`]: named locks with fencing tokens, engine ops like the queue ops.
+//! - [`room`]: turn-based rooms with a turn timeout and an events stream per room.
 //! - [`StreamId`] is an entry id; [`EntryData`] an entry's fields; limits live in [`limits`].
 
 mod claim;
@@ -32,6 +33,7 @@ mod queue_policy;
 pub mod queue_state;
 mod queue_status;
 pub mod reply;
+pub mod room;
 pub mod stream;
 
 pub use command::{

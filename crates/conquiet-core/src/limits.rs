@@ -108,3 +108,31 @@ pub const LOCKS_PER_CONNECTION_MAX: usize = 1_024;
 
 /// Most locks one release op frees (a connection's, or a slice of all bound ones at start).
 pub const LOCK_RELEASES_PER_OP_MAX: usize = LOCKS_PER_CONNECTION_MAX;
+
+/// Most participants of one room: the turn order is a list scanned by every speak, and the
+/// room is in every snapshot.
+pub const ROOM_PARTICIPANTS_MAX: usize = 64;
+
+/// Most rooms at once (ended ones included): each holds up to 64 names in memory and in
+/// every snapshot.
+pub const ROOMS_MAX: usize = 10_000;
+
+/// Longest room name: its events stream's key (`room:<name>:events`, 12 bytes more) must fit
+/// the key length limit.
+pub const ROOM_NAME_BYTES_MAX: usize = NAME_BYTES_MAX - 12;
+
+/// Longest turn timeout: as long as the longest lock TTL, a day.
+pub const ROOM_TURN_TIMEOUT_MS_MAX: u64 = 24 * 60 * 60 * 1000;
+
+/// Largest text one speak adds: the entry, with the participant's name, must stay well under
+/// `ENTRY_BYTES_MAX`, and a room is a conversation, not a file transfer.
+pub const ROOM_TEXT_BYTES_MAX: usize = MIB;
+const _: () = assert!(ROOM_TEXT_BYTES_MAX + 2 * NAME_BYTES_MAX < ENTRY_BYTES_MAX);
+
+/// Most turn timeouts one op lists one by one (a timed-out and a turn-changed event each);
+/// more (after a long stop) are logged as one `timed-out` event with their count, so an op
+/// stays small however long the room went unattended.
+pub const ROOM_TIMEOUTS_PER_OP_MAX: u64 = 64;
+
+/// Most events one room op holds: the listed timeouts, then a command's own (at most 2).
+pub const ROOM_EVENTS_PER_OP_MAX: usize = 2 * ROOM_TIMEOUTS_PER_OP_MAX as usize + 2;

@@ -163,6 +163,8 @@ pub enum Reply {
     },
     /// CQ.LOCKINFO.
     LockInfo(Box<crate::lock::LockInfo>),
+    /// CQ.ROOM.*: the room after the command.
+    Room(Box<crate::room::RoomView>),
 }
 
 impl Reply {

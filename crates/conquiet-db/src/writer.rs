@@ -13,6 +13,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use conquiet_core::codec::encode_record;
+use conquiet_core::room::RoomCommand;
 use conquiet_core::{Command, Decision, Engine, Record, Reply};
 
 use conquiet_wal::{Detached, Lsn, Storage, Wal, WalError};
@@ -285,6 +286,8 @@ struct Writer {
     waiters: Waiters,
     /// Streams appended to and locks released in this batch: their waiters are woken.
     touched: BTreeSet<WaitKey>,
+    /// The turn end whose expiry the engine refused: the timer does not wake for it again.
+    room_timer_stalled_until: Option<u64>,
     last_sync: Instant,
     last_time: u64,
     snapshots: Vec<(Lsn, u64)>,
@@ -331,6 +334,7 @@ pub(crate) fn run(
         syncer: None,
         waiters: Waiters::default(),
         touched: BTreeSet::new(),
+        room_timer_stalled_until: None,
         last_sync: Instant::now(),
         last_time: 0,
         snapshots,
@@ -440,6 +444,10 @@ fn tracing_free_log(reason: &str) {
     eprintln!("conquiet store: refusing all further commands: {reason}");
 }
 
+/// Most rooms whose turns the timer expires per batch (see `expire_turns`): bounded work
+/// between requests; each is one small record.
+const ROOM_EXPIRIES_PER_BATCH_MAX: usize = 256;
+
 /// Most passes of waking blocked readers per batch (see `wake_waiters`).
 const WAKE_PASSES_MAX: usize = 4;
 
@@ -464,6 +472,17 @@ impl Writer {
     fn wait_time(&mut self) -> Option<Duration> {
         let now = self.clock.now_ms();
         let mut wait: Option<u64> = self.waiters.next_deadline().map(|d| d.saturating_sub(now));
+        // The next turn end of any room, unless its expiry was refused (it is retried only
+        // after another event, so a refusal cannot spin the loop).
+        let turn_end = self
+            .engine
+            .room_deadline()
+            .map(|(until, _)| until)
+            .filter(|until| self.room_timer_stalled_until != Some(*until));
+        if let Some(until) = turn_end {
+            let due = until.saturating_sub(now);
+            wait = Some(wait.map_or(due, |w| w.min(due)));
+        }
         let interval_due = self.unsynced();
         if let (FsyncPolicy::IntervalMs(ms), true) = (self.options.fsync, interval_due) {
             let since = self.last_sync.elapsed().as_millis() as u64;
@@ -603,6 +622,10 @@ impl Writer {
     /// expires waits, and starts or reaps snapshots.
     fn finish_batch(&mut self) {
         self.stats.batches += 1;
+        // Before waking readers: a turn that timed out appends to its room's stream, and
+        // readers blocked on it must see that entry in this batch.
+        let now = self.now();
+        self.expire_turns(now);
         self.wake_waiters();
         // Before the sync starts: a recheck may append (a redelivery), and its reply must be
         // covered by this batch's sync, or it would wait for the next event, which may never
@@ -702,6 +725,29 @@ impl Writer {
                     continue; // The caller went away (a disconnected client): nothing to deliver.
                 }
                 self.retry_waiter(now, seq, waiter);
+            }
+        }
+    }
+
+    /// Logs the room turns whose end came by `now` (the engine decides which turns timed out
+    /// and logs them with their events), at most `ROOM_EXPIRIES_PER_BATCH_MAX` rooms per
+    /// batch so that requests are not held up; the rest follow in the next pass of the loop,
+    /// which `wait_time` makes immediate. A refusal (an events stream whose ids are exhausted)
+    /// stops the pass: that room's turns then pass when a command touches it.
+    fn expire_turns(&mut self, now: u64) {
+        for _ in 0..ROOM_EXPIRIES_PER_BATCH_MAX {
+            let Some((until, name)) = self.engine.room_deadline() else {
+                return;
+            };
+            if until > now || self.poisoned.is_some() {
+                return;
+            }
+            let command = Command::Room(RoomCommand::Expire {
+                name: name.to_vec(),
+            });
+            if self.execute(now, &command).is_err() {
+                self.room_timer_stalled_until = Some(until);
+                return;
             }
         }
     }

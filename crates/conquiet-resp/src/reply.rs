@@ -96,6 +96,7 @@ pub fn reply_frame(command: &Command, reply: &Reply, proto: Proto) -> Frame {
         Reply::Lock(_) | Reply::LockRenewed { .. } | Reply::LockInfo(_) => {
             crate::lock_reply::lock_frame(command, reply).expect("a lock reply")
         }
+        Reply::Room(view) => crate::room_reply::room_frame(view),
     }
 }
 

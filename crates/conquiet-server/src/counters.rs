@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use conquiet_core::queue::Settle;
+use conquiet_core::room::RoomCommand;
 use conquiet_core::{Command, CommandError, Reply};
 use conquiet_db::DbError;
 
@@ -195,6 +196,16 @@ pub fn command_name(command: &Command) -> &'static str {
         // Not a client's command: the server sends it when a connection holding bound locks
         // closes, and at start.
         Command::LockReleaseBound { .. } => "cq.unlock|bound",
+        Command::Room(room) => match room {
+            RoomCommand::Create { .. } => "cq.room|create",
+            RoomCommand::Start { .. } => "cq.room|start",
+            RoomCommand::Speak { .. } => "cq.room|speak",
+            RoomCommand::Pass { .. } => "cq.room|pass",
+            RoomCommand::End { .. } => "cq.room|end",
+            RoomCommand::Info { .. } => "cq.room|info",
+            // Not a client's command: the store's timer at a turn's end.
+            RoomCommand::Expire { .. } => "cq.room|expire",
+        },
     }
 }
 

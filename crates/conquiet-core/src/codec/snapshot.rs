@@ -44,7 +44,8 @@ pub fn encode_snapshot<W: Write>(engine: &Engine, out: &mut W) -> io::Result<()>
         }
         write_stream_queue(&mut e, &s.queue)?;
     }
-    super::lock::write_locks(&mut e, &engine.locks)
+    super::lock::write_locks(&mut e, &engine.locks)?;
+    super::room::write_rooms(&mut e, &engine.rooms)
 }
 
 fn write_stream_queue<W: Write>(e: &mut Enc<'_, W>, q: &StreamQueue) -> io::Result<()> {
@@ -210,6 +211,9 @@ pub fn decode_snapshot<R: Read>(input: &mut R) -> Result<Engine, CodecError> {
     }
     if version >= 3 {
         engine.locks = super::lock::read_locks(&mut d)?;
+    }
+    if version >= 4 {
+        engine.rooms = super::room::read_rooms(&mut d)?;
     }
     Ok(engine)
 }

@@ -3,6 +3,7 @@
 //! without a panic.
 
 use conquiet_core::codec::*;
+use conquiet_core::room::{RoomEvent, RoomOp};
 use conquiet_core::*;
 use proptest::prelude::*;
 
@@ -163,6 +164,23 @@ pub fn every_op() -> Vec<Op> {
         Op::LockRelease {
             locks: vec![(k("l"), 8), (k("m"), 2)],
         },
+        Op::Room(RoomOp::Create {
+            name: k("r"),
+            stream: k("room:r:events"),
+            participants: vec![k("a"), k("b")],
+            turn_timeout_ms: Some(500),
+        }),
+        Op::Room(RoomOp::Events {
+            name: k("r"),
+            stream: k("room:r:events"),
+            events: vec![
+                (id(1, 0), RoomEvent::Started { until_ms: None }),
+                (id(1, 1), RoomEvent::Spoke { text: k("hi") }),
+                (id(1, 2), RoomEvent::TurnChanged { until_ms: Some(9) }),
+                (id(2, 0), RoomEvent::TimedOut { turns: 3 }),
+                (id(2, 1), RoomEvent::Ended),
+            ],
+        }),
     ]
 }
 

@@ -50,6 +50,10 @@ impl Writer {
                 Ok(Decision::Write(op)) if op.is_lock() => {
                     replies.push(Err(CommandError::LockInTransaction));
                 }
+                // Nor is room state: a room write runs on its own.
+                Ok(Decision::Write(Op::Room(_))) => {
+                    replies.push(Err(CommandError::RoomInTransaction));
+                }
                 // An op that may change a stream the commands did not name (a dead letter, a
                 // redrive target) could not be undone from the copies: refused, unapplied.
                 Ok(Decision::Write(op)) if op.keys().iter().any(|k| !keys.contains(k)) => {
@@ -112,7 +116,12 @@ impl Writer {
             // Queue ops add entries (publish, dead letters, redrive) or free room and make
             // entries due (settling): blocked receivers of every stream they name may now get
             // something.
-            Op::Publish { .. } | Op::Receive { .. } | Op::Settle { .. } | Op::Redrive { .. } => {
+            // A room's events (a speak, a turn that timed out) wake its stream's readers.
+            Op::Publish { .. }
+            | Op::Receive { .. }
+            | Op::Settle { .. }
+            | Op::Redrive { .. }
+            | Op::Room(_) => {
                 self.touched
                     .extend(op.keys().into_iter().map(|k| WaitKey::Stream(k.to_vec())));
             }

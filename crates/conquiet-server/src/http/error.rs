@@ -22,6 +22,11 @@ pub enum Code {
     Stale,
     /// An acquire by the owner already holding the lock.
     Held,
+    /// A room speak or pass by a participant whose turn it is not.
+    NotYourTurn,
+    /// A room start, speak, pass or end that the room's state (created, started, ended)
+    /// does not allow.
+    RoomState,
     Unauthorized,
     Limit,
     Unavailable,
@@ -40,6 +45,8 @@ impl Code {
             Code::QueueFull => "queue_full",
             Code::Stale => "stale",
             Code::Held => "held",
+            Code::NotYourTurn => "not_your_turn",
+            Code::RoomState => "room_state",
             Code::Unauthorized => "unauthorized",
             Code::Limit => "limit",
             Code::Unavailable => "unavailable",
@@ -53,7 +60,9 @@ impl Code {
             Code::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Code::NotFound => StatusCode::NOT_FOUND,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Code::Exists | Code::Stale | Code::Held => StatusCode::CONFLICT,
+            Code::Exists | Code::Stale | Code::Held | Code::NotYourTurn | Code::RoomState => {
+                StatusCode::CONFLICT
+            }
             Code::QueueFull => StatusCode::TOO_MANY_REQUESTS,
             Code::Unauthorized => StatusCode::UNAUTHORIZED,
             Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -123,7 +132,10 @@ fn command_code(error: &CommandError) -> Code {
         | CommandError::NoConsumerGroup { .. }
         | CommandError::NoGroupForKey { .. }
         | CommandError::NoGroupRead { .. } => Code::NotFound,
-        CommandError::BusyGroup => Code::Exists,
+        CommandError::NoRoom { .. } => Code::NotFound,
+        CommandError::BusyGroup | CommandError::RoomExists { .. } => Code::Exists,
+        CommandError::NotYourTurn { .. } => Code::NotYourTurn,
+        CommandError::RoomState { .. } => Code::RoomState,
         CommandError::QueueFull { .. } => Code::QueueFull,
         CommandError::LockStale { .. } => Code::Stale,
         CommandError::LockHeld { .. } => Code::Held,
@@ -140,9 +152,12 @@ fn command_code(error: &CommandError) -> Code {
         | CommandError::EntriesReadRange
         | CommandError::CountNotPositive
         | CommandError::InvalidPolicy(_)
-        | CommandError::InvalidArgument(_) => Code::BadRequest,
+        | CommandError::InvalidArgument(_)
+        | CommandError::NotParticipant { .. } => Code::BadRequest,
         // The HTTP API runs no transactions: reaching this is a bug of the adapter.
-        CommandError::NotInTransaction | CommandError::LockInTransaction => Code::Internal,
+        CommandError::NotInTransaction
+        | CommandError::LockInTransaction
+        | CommandError::RoomInTransaction => Code::Internal,
     }
 }
 
