@@ -32,5 +32,7 @@ mod queue_flow_parsed;
 mod queue_parsed;
 #[path = "resp/queue_replies.rs"]
 mod queue_replies;
+#[path = "resp/rooms.rs"]
+mod rooms;
 #[path = "resp/support.rs"]
 mod support;

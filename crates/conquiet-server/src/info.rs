@@ -151,6 +151,13 @@ const COMMANDS: &[CommandSpec] = &[
     ("cq.unlock", 4, &["write", "fast"], 0, 0, 0),
     ("cq.renew", 6, &["write", "fast"], 0, 0, 0),
     ("cq.lockinfo", 2, &["readonly", "fast"], 0, 0, 0),
+    // Rooms: the room name is not a stream key either (its events stream is the engine's).
+    ("cq.room.create", -5, &["write"], 0, 0, 0),
+    ("cq.room.start", 2, &["write", "fast"], 0, 0, 0),
+    ("cq.room.speak", -4, &["write", "fast"], 0, 0, 0),
+    ("cq.room.pass", 3, &["write", "fast"], 0, 0, 0),
+    ("cq.room.end", 2, &["write", "fast"], 0, 0, 0),
+    ("cq.room.info", 2, &["readonly", "fast"], 0, 0, 0),
 ];
 
 fn command_entry(entry: &CommandSpec) -> Frame {

@@ -19,6 +19,12 @@ mod cq_publish;
 mod cq_queues;
 mod cq_receive;
 mod cq_renew;
+mod cq_room_create;
+mod cq_room_end;
+mod cq_room_info;
+mod cq_room_pass;
+mod cq_room_speak;
+mod cq_room_start;
 mod cq_set;
 mod cq_status;
 mod cq_term;
@@ -76,7 +82,7 @@ use crate::error::ParseError;
 use crate::parse::{Parsed, Spec};
 
 /// Every command conquiet parses. Streams first: they are most of the traffic; then the
-/// work-queue commands (conquiet's own, `cq_*.rs`), hottest first; then the locks.
+/// work-queue commands (conquiet's own, `cq_*.rs`), hottest first; then the locks and the rooms.
 pub(crate) const COMMANDS: &[Spec] = &[
     xadd::SPEC,
     xreadgroup::SPEC,
@@ -109,6 +115,12 @@ pub(crate) const COMMANDS: &[Spec] = &[
     cq_unlock::SPEC,
     cq_renew::SPEC,
     cq_lockinfo::SPEC,
+    cq_room_speak::SPEC,
+    cq_room_pass::SPEC,
+    cq_room_info::SPEC,
+    cq_room_create::SPEC,
+    cq_room_start::SPEC,
+    cq_room_end::SPEC,
     del::SPEC,
     unlink::SPEC,
     exists::SPEC,

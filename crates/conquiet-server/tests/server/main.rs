@@ -19,5 +19,6 @@ mod http_openapi;
 mod limits;
 mod locks;
 mod process;
+mod rooms;
 mod scenario;
 mod support;
