@@ -100,6 +100,10 @@ struct Inner {
     pool: Pool,
     blocking: Pool,
     command_timeout: Duration,
+    /// For connections outside the pools (a lock bound to its connection).
+    connector: Arc<dyn Connector>,
+    handshake: Handshake,
+    connect_timeout: Duration,
 }
 
 impl Client {
@@ -128,8 +132,15 @@ impl Client {
                     handshake.clone(),
                     &options(config.pool_size),
                 ),
-                blocking: Pool::new(connector, handshake, &options(config.blocking_pool_size)),
+                blocking: Pool::new(
+                    connector.clone(),
+                    handshake.clone(),
+                    &options(config.blocking_pool_size),
+                ),
                 command_timeout: config.command_timeout,
+                connector,
+                handshake,
+                connect_timeout: config.connect_timeout,
             }),
         }
     }
@@ -156,6 +167,35 @@ impl Client {
     /// dropped, never reused).
     pub async fn command<A: AsRef<[u8]>>(&self, args: &[A]) -> Result<Frame> {
         self.call(&self.inner.pool, args, Duration::ZERO).await
+    }
+
+    /// A command that may wait `wait` on the server: on the blocking pool, so it never holds
+    /// an ordinary connection while it waits.
+    pub(crate) async fn command_waiting<A: AsRef<[u8]>>(
+        &self,
+        args: &[A],
+        wait: Duration,
+    ) -> Result<Frame> {
+        if wait.is_zero() {
+            return self.command(args).await;
+        }
+        self.call(&self.inner.blocking, args, wait).await
+    }
+
+    /// A connection of its own, outside both pools, for state the server ties to one
+    /// connection (a bound lock). Closed when dropped.
+    pub(crate) async fn dedicated(&self) -> Result<crate::conn::Connection> {
+        let inner = &self.inner;
+        within(inner.connect_timeout, async {
+            let transport = inner.connector.connect().await.map_err(Error::io)?;
+            crate::conn::Connection::open(transport, &inner.handshake).await
+        })
+        .await
+    }
+
+    /// The longest a reply may take beyond the wait it asked for.
+    pub(crate) fn command_timeout(&self) -> Duration {
+        self.inner.command_timeout
     }
 
     async fn call<A: AsRef<[u8]>>(&self, pool: &Pool, args: &[A], wait: Duration) -> Result<Frame> {

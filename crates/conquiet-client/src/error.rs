@@ -24,6 +24,20 @@ pub enum Error {
     /// The group already exists (`BUSYGROUP`).
     #[error("{0}")]
     GroupExists(String),
+    /// A lock or room by that name exists or is held by this owner (`BUSYLOCK`, `BUSYROOM`).
+    #[error("{0}")]
+    Busy(String),
+    /// No such room (`NOROOM`).
+    #[error("{0}")]
+    NotFound(String),
+    /// A lock token that is no longer current (`STALE`): another grant holds the lock, or
+    /// this one ended.
+    #[error("{0}")]
+    Stale(String),
+    /// The room's state forbids it: not this participant's turn (`NOTYOURTURN`), or the room
+    /// has not started or has ended (`ROOMSTATE`).
+    #[error("{0}")]
+    Conflict(String),
     /// A value over one of the server's limits (`... is N, limit is M`).
     #[error("{0}")]
     Limit(String),
@@ -64,10 +78,14 @@ pub enum Error {
 pub enum ErrorKind {
     /// [`Error::Full`].
     Full,
-    /// [`Error::NoSuchQueue`] or [`Error::NoSuchGroup`].
+    /// [`Error::NoSuchQueue`], [`Error::NoSuchGroup`] or [`Error::NotFound`].
     NotFound,
-    /// [`Error::GroupExists`].
+    /// [`Error::GroupExists`] or [`Error::Busy`].
     Exists,
+    /// [`Error::Stale`].
+    Stale,
+    /// [`Error::Conflict`].
+    Conflict,
     /// [`Error::Limit`].
     Limit,
     /// [`Error::Invalid`].
@@ -97,8 +115,12 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Full(_) => ErrorKind::Full,
-            Error::NoSuchQueue(_) | Error::NoSuchGroup(_) => ErrorKind::NotFound,
-            Error::GroupExists(_) => ErrorKind::Exists,
+            Error::NoSuchQueue(_) | Error::NoSuchGroup(_) | Error::NotFound(_) => {
+                ErrorKind::NotFound
+            }
+            Error::GroupExists(_) | Error::Busy(_) => ErrorKind::Exists,
+            Error::Stale(_) => ErrorKind::Stale,
+            Error::Conflict(_) => ErrorKind::Conflict,
             Error::Limit(_) => ErrorKind::Limit,
             Error::Invalid(_) => ErrorKind::Invalid,
             Error::Auth(_) => ErrorKind::Auth,
@@ -128,6 +150,11 @@ impl Error {
             "FULL" => Error::Full(owned),
             "NOGROUP" => Error::NoSuchGroup(owned),
             "BUSYGROUP" => Error::GroupExists(owned),
+            "BUSYLOCK" | "BUSYROOM" => Error::Busy(owned),
+            "NOROOM" => Error::NotFound(owned),
+            "STALE" => Error::Stale(owned),
+            "NOTYOURTURN" | "ROOMSTATE" => Error::Conflict(owned),
+            "NOTPARTICIPANT" => Error::Invalid(owned),
             "NOAUTH" | "WRONGPASS" | "NOPERM" => Error::Auth(owned),
             "WRONGTYPE" => Error::Invalid(owned),
             "ERR" if rest == "no such key" => Error::NoSuchQueue(owned),
@@ -181,6 +208,19 @@ mod tests {
             ("ERR COUNT is 20000, limit is 10000", ErrorKind::Limit),
             ("ERR invalid policy: factor below 1", ErrorKind::Invalid),
             ("NOAUTH Authentication required.", ErrorKind::Auth),
+            (
+                "STALE lock 'x' token 4 is not current, current is 5",
+                ErrorKind::Stale,
+            ),
+            (
+                "BUSYLOCK lock 'x' is already held by this owner",
+                ErrorKind::Exists,
+            ),
+            (
+                "NOTYOURTURN room 'r': it is 'b's turn (turn 2)",
+                ErrorKind::Conflict,
+            ),
+            ("NOROOM no such room 'r'", ErrorKind::NotFound),
             ("ERR something else", ErrorKind::Server),
         ];
         for (text, kind) in cases {

@@ -8,6 +8,9 @@
 //!   holds; an acquire waits at most its timeout.
 //! - [`Worker`]: runs a [`Handler`] over a queue with a concurrency limit, a per-job timeout
 //!   and fallback, heartbeats, a circuit breaker, graceful drain and [`WorkerMetrics`].
+//! - Coordination: named locks with fencing tokens ([`Client::lock`], and
+//!   [`Client::lock_bound`] whose [`BoundLock`] guard releases on drop) and turn-based rooms
+//!   ([`Client::speak`], [`Client::room_events`]).
 //! - [`Error`]: one error type; a refused command is a variant ([`ErrorKind::Full`], ...).
 //!
 //! ```no_run
@@ -33,6 +36,7 @@
 
 mod client;
 mod conn;
+mod coord;
 mod decode;
 mod error;
 pub mod limits;
@@ -43,6 +47,7 @@ mod worker;
 pub use client::{Client, ClientConfig};
 pub use conn::{BoxFuture, Connection, Connector, Handshake, Reply, TcpConnector, Transport};
 pub use conquiet_resp::Frame;
+pub use coord::{BoundLock, LockGrant, LockInfo, Room, RoomEvent};
 pub use error::{Error, ErrorKind, Result};
 pub use pool::PoolStats;
 pub use types::{
