@@ -84,7 +84,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             if s.insert_if_absent("example_orders", &row, &["id"]).await? {
                 let follow_up = Message::new().field("order", order.clone());
                 s.publish("shipments", &follow_up).await?;
-                println!("order {order} stored (delivery {}, token {token})", job.deliveries);
+                println!(
+                    "order {order} stored (delivery {}, token {token})",
+                    job.deliveries
+                );
             } else {
                 println!("order {order} was stored before: nothing to do");
             }
