@@ -9,7 +9,7 @@
 //! - [`routes`] is the route table; the router and the OpenAPI document's test both read it.
 //! - `serve` accepts connections (bounded), and on shutdown lets requests in flight finish.
 //! - `error` maps every failure to a stable code; `body` parses requests; `json` and
-//!   `policy` shape replies; `locks` serves `/v1/locks`.
+//!   `policy` shape replies; `locks` serves `/v1/locks`, `rooms` `/v1/rooms`.
 
 mod auth;
 mod body;
@@ -20,9 +20,11 @@ mod locks;
 mod messages;
 mod metrics;
 mod openapi;
+mod openapi_coord;
 mod openapi_schemas;
 mod policy;
 mod queues;
+mod rooms;
 mod serve;
 mod settle;
 mod stats;
@@ -101,6 +103,13 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             post(locks::release),
         ),
         (Method::POST, "/v1/locks/{name}/renew", post(locks::renew)),
+        (Method::POST, "/v1/rooms", post(rooms::create)),
+        (Method::GET, "/v1/rooms/{name}", get(rooms::show)),
+        (Method::POST, "/v1/rooms/{name}/start", post(rooms::start)),
+        (Method::POST, "/v1/rooms/{name}/speak", post(rooms::speak)),
+        (Method::POST, "/v1/rooms/{name}/pass", post(rooms::pass)),
+        (Method::POST, "/v1/rooms/{name}/end", post(rooms::end)),
+        (Method::GET, "/v1/rooms/{name}/events", get(rooms::events)),
     ]
 }
 

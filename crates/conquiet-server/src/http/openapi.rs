@@ -8,6 +8,7 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::json_response;
+use super::openapi_coord::room_paths;
 use super::openapi_schemas::components;
 use conquiet_core::limits::LOCK_TTL_MS_MAX;
 
@@ -19,15 +20,15 @@ pub async fn document() -> Response {
     json_response(StatusCode::OK, DOCUMENT.get_or_init(build))
 }
 
-fn reference(name: &str) -> Value {
+pub(super) fn reference(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
-fn array_of(name: &str) -> Value {
+pub(super) fn array_of(name: &str) -> Value {
     json!({ "type": "array", "items": reference(name) })
 }
 
-fn object(properties: Value) -> Value {
+pub(super) fn object(properties: Value) -> Value {
     let required: Vec<String> = properties
         .as_object()
         .map(|p| p.keys().cloned().collect())
@@ -37,7 +38,7 @@ fn object(properties: Value) -> Value {
 
 /// One operation: a summary, an optional JSON body, the success reply, and the errors it
 /// may answer besides the ones every route may (401, 500, 503).
-fn operation(
+pub(super) fn operation(
     summary: &str,
     body: Option<Value>,
     success: (&str, Value),
@@ -78,15 +79,15 @@ fn operation(
     op
 }
 
-const BAD_BODY: (&str, &str) = (
+pub(super) const BAD_BODY: (&str, &str) = (
     "400",
     "Malformed JSON (invalid_json), a body that does not fit (bad_request), or a value past \
      a limit (limit)",
 );
 const MISSING: (&str, &str) = ("404", "No such queue or group (not_found)");
-const TOO_LARGE: (&str, &str) = ("413", "Body larger than the limit (body_too_large)");
+pub(super) const TOO_LARGE: (&str, &str) = ("413", "Body larger than the limit (body_too_large)");
 
-fn with_name(mut op: Value) -> Value {
+pub(super) fn with_name(mut op: Value) -> Value {
     op["parameters"] = json!([{
         "name": "name", "in": "path", "required": true, "schema": { "type": "string" }
     }]);
@@ -375,7 +376,13 @@ fn service_paths() -> Value {
 
 fn build() -> Value {
     let mut paths = Map::new();
-    for part in [service_paths(), queues_paths(), dlq_paths(), lock_paths()] {
+    for part in [
+        service_paths(),
+        queues_paths(),
+        dlq_paths(),
+        lock_paths(),
+        room_paths(),
+    ] {
         if let Value::Object(part) = part {
             paths.extend(part);
         }

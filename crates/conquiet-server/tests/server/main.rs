@@ -16,6 +16,7 @@ mod http_errors;
 mod http_longpoll;
 mod http_metrics;
 mod http_openapi;
+mod http_rooms;
 mod limits;
 mod locks;
 mod process;
