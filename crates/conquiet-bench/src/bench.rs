@@ -149,7 +149,7 @@ async fn conquiet(system: System, addrs: &ConquietAddrs, w: &Workload, bars: &Ba
         }
         System::ConquietCq => with(system, Cq::new(addrs.resp.clone(), description), w, bars).await,
         System::ConquietSdk => {
-            let sdk = Sdk::new(addrs.resp.clone(), description, w.window);
+            let sdk = Sdk::new(addrs.resp.clone(), description, w.window, w.batch);
             with(system, sdk, w, bars).await
         }
         _ => with(system, Http::new(addrs.http.clone(), description), w, bars).await,

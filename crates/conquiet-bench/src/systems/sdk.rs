@@ -1,7 +1,9 @@
 //! conquiet through its Rust SDK (`conquiet-client`): producers publish with the SDK's
 //! client, and each consumer is an SDK `Worker` (concurrency 32, a handler that does
 //! nothing but hand the payload over), so the run measures what the SDK costs beside the raw
-//! CQ commands of `cq.rs` on the same server.
+//! CQ commands of `cq.rs` on the same server. The workload's receive batch applies as to the
+//! other systems: a worker asks for up to `batch` messages at a time, holding those beyond
+//! its 32 handlers as prefetch.
 //!
 //! A worker acks on its own, after its handler; this adapter hands the driver only as many
 //! ids as the worker's metrics say were acked (`succeeded`), so a message counts once its
@@ -27,9 +29,9 @@ use crate::payload;
 /// Jobs one worker runs at once, as the workload names it.
 pub const WORKER_CONCURRENCY: usize = 32;
 
-/// Payloads the handler may hand over before the adapter takes them: the worker's own
-/// concurrency bounds what is in flight, so this never fills in practice.
-const HANDOVER_CAPACITY: usize = 4 * WORKER_CONCURRENCY;
+/// Payloads the handler may hand over before the adapter takes them: the worker's slots
+/// (concurrency plus prefetch) bound what is in flight, so this never fills in practice.
+const HANDOVER_CAPACITY: usize = 1024;
 
 /// How often the adapter looks for newly confirmed acks while it waits.
 const POLL: Duration = Duration::from_millis(1);
@@ -39,14 +41,17 @@ pub struct Sdk {
     description: Description,
     /// The producers' pool size: one connection per publish in flight.
     window: usize,
+    /// Most messages one receive takes (the workload's batch).
+    batch: usize,
 }
 
 impl Sdk {
-    pub fn new(addr: String, description: Description, window: usize) -> Sdk {
+    pub fn new(addr: String, description: Description, window: usize, batch: usize) -> Sdk {
         Sdk {
             addr,
             description,
             window,
+            batch,
         }
     }
 
@@ -96,7 +101,8 @@ impl Broker for Sdk {
         let mut config = WorkerConfig::new(queue);
         config.consumer = name.to_string();
         config.concurrency = WORKER_CONCURRENCY;
-        config.batch = u32::try_from(WORKER_CONCURRENCY).unwrap_or(32);
+        config.prefetch = self.batch.saturating_sub(WORKER_CONCURRENCY);
+        config.batch = u32::try_from(self.batch.max(1)).unwrap_or(u32::MAX);
         config.receive_wait = RECEIVE_WAIT;
         let (handover, payloads) = mpsc::channel::<Bytes>(HANDOVER_CAPACITY);
         let worker = Worker::new(client, config, move |job: Job| {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::FutureExt;
-use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use super::{Handler, Job, Outcome, Shared};
@@ -36,9 +36,24 @@ pub(crate) async fn run(
     shared: Arc<Shared>,
     job: Job,
     slot: Slot,
+    signals: Signals,
     acks: mpsc::Sender<AckRequest>,
-    mut abort: watch::Receiver<bool>,
 ) -> bool {
+    let Signals {
+        handlers,
+        mut stopping,
+        mut abort,
+    } = signals;
+    // A prefetched job waits for a handler; one that has not started when shutdown begins
+    // goes back at once instead.
+    let handler_slot = tokio::select! {
+        biased;
+        _ = stopping.wait_for(|stop| *stop) => None,
+        permit = handlers.acquire_owned() => permit.ok(),
+    };
+    let Some(handler_slot) = handler_slot else {
+        return hand_back(&shared, &job).await;
+    };
     let metrics = &shared.metrics;
     metrics.running.inc();
     let started = Instant::now();
@@ -50,21 +65,37 @@ pub(crate) async fn run(
     };
     metrics.duration.observe(started.elapsed().as_secs_f64());
     metrics.running.dec();
+    drop(handler_slot);
     let Some((outcome, by_fallback)) = ran else {
-        let options = NackOptions {
-            delay: Some(Duration::ZERO),
-            reason: Some(SHUTDOWN_REASON.into()),
-        };
-        let settled = nack(&shared, &job, &options).await;
-        let handed_back = count_settle(&shared, &settled);
-        if handed_back {
-            metrics.handed_back.inc();
-        }
-        return handed_back;
+        return hand_back(&shared, &job).await;
     };
     metrics.processed.inc();
     settle(&shared, &job, slot, outcome, by_fallback, &acks).await;
     false
+}
+
+/// What tells a job task to wait, stop before starting, or stop running.
+pub(crate) struct Signals {
+    /// Handler slots: `concurrency` of them.
+    pub handlers: Arc<Semaphore>,
+    /// Set when shutdown begins.
+    pub stopping: watch::Receiver<bool>,
+    /// Set at the drain deadline.
+    pub abort: watch::Receiver<bool>,
+}
+
+/// Nacks the job with no delay so another worker takes it at once; true when that applied.
+async fn hand_back(shared: &Shared, job: &Job) -> bool {
+    let options = NackOptions {
+        delay: Some(Duration::ZERO),
+        reason: Some(SHUTDOWN_REASON.into()),
+    };
+    let settled = nack(shared, job, &options).await;
+    let handed_back = count_settle(shared, &settled);
+    if handed_back {
+        shared.metrics.handed_back.inc();
+    }
+    handed_back
 }
 
 /// A job's place in the worker's concurrency, and whether it is the breaker's probe.

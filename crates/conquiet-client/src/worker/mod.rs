@@ -162,6 +162,11 @@ pub struct WorkerConfig {
     pub consumer: String,
     /// Most jobs running at once.
     pub concurrency: usize,
+    /// Deliveries the worker may hold beyond `concurrency`, waiting for a handler: receives
+    /// can then ask for more at a time. Their leases run while they wait (heartbeats start
+    /// with the handler), so keep it to what the handlers get through well within a lease.
+    /// Default 0.
+    pub prefetch: usize,
     /// Most messages one receive asks for (never more than the free slots).
     pub batch: u32,
     /// How long one receive waits when the queue is empty. Shutdown waits for a receive in
@@ -194,6 +199,7 @@ impl WorkerConfig {
                 NEXT.fetch_add(1, Ordering::Relaxed)
             ),
             concurrency: 16,
+            prefetch: 0,
             batch: 16,
             receive_wait: Duration::from_secs(2),
             lease: Some(lease),
@@ -204,12 +210,13 @@ impl WorkerConfig {
         }
     }
 
-    /// The settings within their limits: concurrency 1..=[`CONCURRENCY_MAX`], batch
-    /// 1..=[`BATCH_MAX`] and at most the concurrency, waits and heartbeats at least
+    /// The settings within their limits: concurrency 1..=[`CONCURRENCY_MAX`], prefetch at
+    /// most [`CONCURRENCY_MAX`], batch 1..=[`BATCH_MAX`] and at most concurrency plus prefetch, waits and heartbeats at least
     /// [`WAIT_MIN`], the job timeout at most [`JOB_TIMEOUT_MAX`].
     fn within_limits(mut self) -> WorkerConfig {
         self.concurrency = self.concurrency.clamp(1, CONCURRENCY_MAX);
-        let slots = u32::try_from(self.concurrency).unwrap_or(BATCH_MAX);
+        self.prefetch = self.prefetch.min(CONCURRENCY_MAX);
+        let slots = u32::try_from(self.concurrency + self.prefetch).unwrap_or(BATCH_MAX);
         self.batch = self.batch.clamp(1, BATCH_MAX).min(slots);
         self.receive_wait = self.receive_wait.max(WAIT_MIN);
         self.heartbeat = self.heartbeat.map(|h| h.max(WAIT_MIN));
@@ -304,9 +311,14 @@ impl Worker {
     pub async fn run(&self, shutdown: impl Future<Output = ()>) -> DrainReport {
         let shared = &self.shared;
         let config = &shared.config;
-        let slots = Arc::new(Semaphore::new(config.concurrency));
-        let (acks, ack_queue) = mpsc::channel::<AckRequest>(config.concurrency);
+        // A slot is held from the receive until the job's ack is queued; a handler slot
+        // while its handler runs.
+        let held = config.concurrency + config.prefetch;
+        let slots = Arc::new(Semaphore::new(held));
+        let handlers = Arc::new(Semaphore::new(config.concurrency));
+        let (acks, ack_queue) = mpsc::channel::<AckRequest>(held);
         let (abort, aborted) = watch::channel(false);
+        let (stopping, stopped) = watch::channel(false);
         // Owned like the jobs: dropping `run` aborts it too.
         let mut settler = JoinSet::new();
         settler.spawn(job::settler(shared.clone(), ack_queue));
@@ -407,16 +419,17 @@ impl Worker {
                     permit,
                     probe: admit == Admit::Probe,
                 };
-                jobs.spawn(job::run(
-                    shared.clone(),
-                    job,
-                    slot,
-                    acks.clone(),
-                    aborted.clone(),
-                ));
+                let signals = job::Signals {
+                    handlers: handlers.clone(),
+                    stopping: stopped.clone(),
+                    abort: aborted.clone(),
+                };
+                jobs.spawn(job::run(shared.clone(), job, slot, signals, acks.clone()));
             }
         }
-        // Drain: no more receives. Running jobs get until the deadline, then are handed back.
+        // Drain: no more receives; prefetched jobs that have not started go back at once.
+        // Running jobs get until the deadline, then are handed back.
+        let _ = stopping.send(true);
         let deadline = tokio::time::Instant::now() + config.drain_timeout;
         report.finished_in_time = true;
         loop {

@@ -575,3 +575,44 @@ async fn what_a_receive_brings_during_shutdown_is_handed_back_at_once() {
         .expect("receive");
     assert_eq!(taken.len(), 1, "available at once, not after a lease");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prefetched_jobs_wait_for_a_handler_and_go_back_at_shutdown() {
+    let server = Server::start();
+    let client = setup(&server, QueueOptions::default(), 5).await;
+    let mut cfg = config();
+    cfg.concurrency = 2;
+    cfg.prefetch = 3;
+    cfg.batch = 5;
+    cfg.drain_timeout = Duration::from_millis(300);
+    let (now, most) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let (n, m) = (now.clone(), most.clone());
+    let worker = Worker::new(client.clone(), cfg, move |_job: Job| {
+        let (n, m) = (n.clone(), m.clone());
+        async move {
+            let running = n.fetch_add(1, Ordering::SeqCst) + 1;
+            m.fetch_max(running, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_secs(3_600)).await;
+            Outcome::Success
+        }
+    });
+    let running = spawn(worker);
+    let started = Instant::now();
+    while group(&client).await.pending < 5 {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the worker took all five"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        most.load(Ordering::SeqCst),
+        2,
+        "never more handlers than the concurrency"
+    );
+    let report = running.stop().await;
+    assert_eq!(report.handed_back, 5, "{report:?}");
+    let g = group(&client).await;
+    assert_eq!(g.pending, 0, "all given back");
+}
