@@ -276,6 +276,12 @@ pub enum Command {
     /// CQ.ROOM.*: `Reply::Room` (the room after the command); the writer's timer sends
     /// `RoomCommand::Expire` (`Reply::Room`, or `Nil` when no turn ended).
     Room(crate::room::RoomCommand),
+    /// CQ.REQUEST: decided as the publish of the request entry (`Reply::Published`, its id
+    /// the correlation id); the writer then holds the caller until the reply or the timeout.
+    Request(crate::request::Request),
+    /// CQ.REPLY: `Reply::Delivered` (1 when a caller waited and got it, 0 when it was
+    /// dropped); routed by the writer, nothing logged.
+    Reply(crate::request::ReplyTo),
 }
 
 impl Command {
@@ -308,6 +314,7 @@ impl Command {
             | Command::Purge { key } => vec![key],
             Command::Publish(p) => vec![&p.key],
             Command::Receive(r) => vec![&r.key],
+            Command::Request(r) => vec![&r.service],
             Command::Redrive(r) => vec![&r.dead_letter],
             Command::Read { streams, .. } => streams.iter().map(|(k, _)| k.as_slice()).collect(),
             Command::ReadGroup { streams, .. } => {
@@ -327,6 +334,8 @@ impl Command {
             | Command::LockRenew { .. }
             | Command::LockInfo { .. }
             | Command::LockReleaseBound { .. }
+            // A reply goes to a waiting caller, not to a stream.
+            | Command::Reply(_)
             // A room's stream is the engine's to append to, named by its ops.
             | Command::Room(_) => Vec::new(),
             Command::Rename { from, to } => vec![from, to],
@@ -370,6 +379,7 @@ impl Command {
                 | Command::QueueList { .. }
                 | Command::LockInfo { .. }
                 | Command::Room(crate::room::RoomCommand::Info { .. })
+                | Command::Reply(_)
         )
     }
 

@@ -185,6 +185,8 @@ impl Engine {
             | Command::Purge { .. } => self.decide_queue(now, command),
             command if command.is_lock() => self.decide_lock(now, command),
             Command::Room(room) => self.decide_room(now, room),
+            Command::Request(request) => self.decide_request(now, request),
+            Command::Reply(reply) => self.decide_reply(reply),
             _ => self.decide_group(now, command),
         }
     }

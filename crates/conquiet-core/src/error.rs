@@ -106,6 +106,17 @@ pub enum CommandError {
     /// A room write inside MULTI: transactions undo streams only, so rooms run on their own.
     #[error("ERR room commands cannot run inside MULTI")]
     RoomInTransaction,
+    /// A CQ.REQUEST whose caller got no reply within its timeout (the request entry stays in
+    /// the service queue; a reply after this is dropped and counted).
+    #[error("TIMEOUT request {id} to '{service}' got no reply within {timeout_ms} ms")]
+    RequestTimeout {
+        id: String,
+        service: String,
+        timeout_ms: u64,
+    },
+    /// A request or reply inside MULTI: a request waits, which a transaction cannot.
+    #[error("ERR request commands cannot run inside MULTI")]
+    RequestInTransaction,
     /// A conquiet limit was reached; the text names the value and the limit.
     #[error("ERR {what} is {value}, limit is {limit}")]
     Limit {

@@ -33,6 +33,7 @@ mod queue_policy;
 pub mod queue_state;
 mod queue_status;
 pub mod reply;
+pub mod request;
 pub mod room;
 pub mod stream;
 

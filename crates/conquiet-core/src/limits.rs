@@ -109,6 +109,13 @@ pub const LOCKS_PER_CONNECTION_MAX: usize = 1_024;
 /// Most locks one release op frees (a connection's, or a slice of all bound ones at start).
 pub const LOCK_RELEASES_PER_OP_MAX: usize = LOCKS_PER_CONNECTION_MAX;
 
+/// Longest a request waits for its reply: as long as the longest lock TTL, a day.
+pub const REQUEST_TIMEOUT_MS_MAX: u64 = 24 * 60 * 60 * 1000;
+
+/// Most requests waiting for a reply at once (the writer's count): each holds a caller's
+/// reply channel and a place in the waiter list, which is bounded by `WAITERS_MAX` too.
+pub const REQUESTS_PENDING_MAX: usize = 10_000;
+
 /// Most participants of one room: the turn order is a list scanned by every speak, and the
 /// room is in every snapshot.
 pub const ROOM_PARTICIPANTS_MAX: usize = 64;

@@ -228,7 +228,11 @@ impl Engine {
         Ok(())
     }
 
-    fn decide_publish(&self, now: u64, publish: &Publish) -> Result<Decision, CommandError> {
+    pub(crate) fn decide_publish(
+        &self,
+        now: u64,
+        publish: &Publish,
+    ) -> Result<Decision, CommandError> {
         check_name("key", &publish.key)?;
         check_entry(&publish.fields)?;
         if publish.fields.is_empty() {

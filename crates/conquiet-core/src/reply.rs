@@ -165,6 +165,10 @@ pub enum Reply {
     LockInfo(Box<crate::lock::LockInfo>),
     /// CQ.ROOM.*: the room after the command.
     Room(Box<crate::room::RoomView>),
+    /// CQ.REQUEST: the handler's reply.
+    RequestAnswer(Box<crate::request::RequestAnswer>),
+    /// CQ.REPLY: 1 when a waiting caller got the reply, 0 when it was dropped.
+    Delivered(u64),
 }
 
 impl Reply {

@@ -42,6 +42,8 @@ mod queue_status;
 mod range;
 #[path = "engine/readgroup.rs"]
 mod readgroup;
+#[path = "engine/request.rs"]
+mod request;
 #[path = "engine/room.rs"]
 mod room;
 #[path = "engine/setid.rs"]

@@ -1,10 +1,11 @@
-//! Readers blocked until entries arrive, and acquires blocked until a lock is free: indexed by
-//! what they wait on (to wake them when an append touches the stream or a release frees the
-//! lock, in arrival order, as Redis does) and by deadline (to time them out).
+//! Readers blocked until entries arrive, acquires blocked until a lock is free, and requests
+//! waiting for their reply: indexed by what they wait on (to wake them when an append touches
+//! the stream or a release frees the lock, in arrival order, as Redis does; to hand a request
+//! its reply) and by deadline (to time them out).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use conquiet_core::{Command, Reply};
+use conquiet_core::{Command, Reply, StreamId};
 use tokio::sync::oneshot;
 
 use crate::DbError;
@@ -19,13 +20,19 @@ pub(crate) struct Waiter {
     /// ends or a delay runs out (the engine's `wake_time`).
     pub recheck: Option<u64>,
     pub reply: ReplySender,
+    /// A request's correlation (service, request entry id): the waiter waits for its reply,
+    /// not for what its command names.
+    pub correlation: Option<(Vec<u8>, StreamId)>,
 }
 
-/// What a waiter waits on. Lock names and stream names are separate name spaces.
+/// What a waiter waits on. Lock names, stream names and correlations are separate name
+/// spaces.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum WaitKey {
     Stream(Vec<u8>),
     Lock(Vec<u8>),
+    /// A request's reply: its service and correlation id.
+    Reply(Vec<u8>, StreamId),
 }
 
 #[derive(Default)]
@@ -35,6 +42,8 @@ pub(crate) struct Waiters {
     by_key: HashMap<WaitKey, BTreeSet<u64>>,
     by_deadline: BTreeSet<(u64, u64)>,
     by_recheck: BTreeSet<(u64, u64)>,
+    /// Waiters with a correlation (requests waiting for their reply).
+    requests: usize,
 }
 
 /// Sequence numbers of an index of `(time, seq)` whose time is at or before `now`, in time
@@ -47,8 +56,13 @@ fn due_seqs(index: &BTreeSet<(u64, u64)>, now: u64) -> Vec<u64> {
         .collect()
 }
 
-/// The streams a blocked read waits on, or the lock a blocked acquire waits for.
-fn keys(command: &Command) -> Vec<WaitKey> {
+/// The streams a blocked read waits on, the lock a blocked acquire waits for, or the reply a
+/// request waits for.
+fn keys(waiter: &Waiter) -> Vec<WaitKey> {
+    if let Some((service, id)) = &waiter.correlation {
+        return vec![WaitKey::Reply(service.clone(), *id)];
+    }
+    let command = &waiter.command;
     if let Some(name) = command.lock_name() {
         return vec![WaitKey::Lock(name.to_vec())];
     }
@@ -73,7 +87,10 @@ impl Waiters {
 
     fn remove(&mut self, seq: u64) -> Option<Waiter> {
         let waiter = self.by_seq.remove(&seq)?;
-        for key in keys(&waiter.command) {
+        if waiter.correlation.is_some() {
+            self.requests -= 1;
+        }
+        for key in keys(&waiter) {
             if let Some(set) = self.by_key.get_mut(&key) {
                 set.remove(&seq);
                 if set.is_empty() {
@@ -106,7 +123,10 @@ impl Waiters {
 
     /// Puts back a waiter taken by `take_touched`, keeping its place in line.
     pub fn restore(&mut self, seq: u64, waiter: Waiter) {
-        for key in keys(&waiter.command) {
+        if waiter.correlation.is_some() {
+            self.requests += 1;
+        }
+        for key in keys(&waiter) {
             self.by_key.entry(key).or_default().insert(seq);
         }
         if let Some(deadline) = waiter.deadline {
@@ -159,7 +179,20 @@ impl Waiters {
         }
     }
 
+    /// Requests waiting for their reply.
+    pub fn requests(&self) -> usize {
+        self.requests
+    }
+
+    /// The request waiting for the reply `correlation` of `service`, taken out of the list.
+    pub fn take_request(&mut self, service: &[u8], correlation: StreamId) -> Option<Waiter> {
+        let key = WaitKey::Reply(service.to_vec(), correlation);
+        let seq = self.by_key.get(&key)?.first().copied()?;
+        self.remove(seq)
+    }
+
     pub fn take_all(&mut self) -> Vec<Waiter> {
+        self.requests = 0;
         self.by_key.clear();
         self.by_deadline.clear();
         self.by_recheck.clear();

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use conquiet_core::codec::encode_record;
 use conquiet_core::room::RoomCommand;
-use conquiet_core::{Command, Decision, Engine, Record, Reply};
+use conquiet_core::{Command, CommandError, Decision, Engine, Record, Reply};
 
 use conquiet_wal::{Detached, Lsn, Storage, Wal, WalError};
 use tokio::sync::{mpsc, oneshot};
@@ -24,6 +24,7 @@ use crate::recovery::Recovered;
 use crate::waiters::{ReplySender, WaitKey, Waiter, Waiters};
 use crate::{Block, DbError, DbOptions, FsyncPolicy, TxOutcome, WAITERS_MAX, snapshot};
 
+mod requests;
 mod syncer;
 mod transaction;
 
@@ -141,6 +142,15 @@ pub struct Stats {
     /// snapshot that holds up commands; encoding and writing run on their own thread).
     pub snapshot_copy_us_max: u64,
     pub waiters: usize,
+    /// Requests waiting for their reply now.
+    pub requests_pending: usize,
+    /// Replies handed to a waiting caller, since the store started.
+    pub replies_delivered: u64,
+    /// Replies nobody waited for any more (timed out, caller gone, unknown correlation),
+    /// since the store started.
+    pub replies_dropped: u64,
+    /// Requests answered with their timeout, since the store started.
+    pub requests_timed_out: u64,
     pub streams: usize,
     /// The engine's node limits now (`stream-node-max-entries` / `-bytes`).
     pub node_entries_max: u64,
@@ -497,7 +507,11 @@ impl Writer {
 
     fn handle(&mut self, command: Command, block: Block, reply: ReplySender) {
         let now = self.now();
-        let result = self.execute(now, &command);
+        if matches!(command, Command::Request(_)) {
+            self.handle_request(now, command, reply);
+            return;
+        }
+        let result = self.execute_routed(now, &command);
         match (result, block) {
             (Ok(r), Block::Ms(ms)) if r.is_empty_read() => {
                 self.wait_for_entries(now, command, ms, reply)
@@ -525,7 +539,13 @@ impl Writer {
             .into_iter()
             .map(|command| {
                 let now = self.now();
-                let result = self.execute(now, &command);
+                // A request waits for its reply, which a batch's one answer cannot.
+                let result = match &command {
+                    Command::Request(_) => Err(DbError::Command(CommandError::InvalidArgument(
+                        "a request cannot be sent in a batch".into(),
+                    ))),
+                    _ => self.execute_routed(now, &command),
+                };
                 (command, result)
             })
             .collect();
@@ -565,7 +585,17 @@ impl Writer {
             deadline,
             recheck,
             reply,
+            correlation: None,
         });
+    }
+
+    /// `execute`, and then a reply the engine accepted goes to the caller waiting for it.
+    fn execute_routed(&mut self, now: u64, command: &Command) -> Result<Reply, DbError> {
+        let result = self.execute(now, command);
+        match (command, result) {
+            (Command::Reply(reply), Ok(_)) => Ok(self.route_reply(now, reply)),
+            (_, result) => result,
+        }
     }
 
     /// decide, then (for a change) append and apply. Nothing is applied unless its record was
@@ -767,6 +797,10 @@ impl Writer {
     /// may be a grant to log, so this runs before the batch's flush and sync.
     fn expire_waiters(&mut self, now: u64) {
         for waiter in self.waiters.take_expired(now) {
+            if waiter.correlation.is_some() {
+                self.time_out_request(waiter);
+                continue;
+            }
             if waiter.command.is_lock() {
                 if !waiter.reply.is_closed() {
                     let result = self.execute(now, &waiter.command);
@@ -781,6 +815,9 @@ impl Writer {
     /// What a waiter gets when the store closes: a read its empty reply; an acquire the
     /// holder as the engine sees it now, or `Closed` (nothing is granted while closing).
     fn closing_reply(&self, command: &Command) -> Result<Reply, DbError> {
+        if matches!(command, Command::Request(_)) {
+            return Err(DbError::Closed); // No reply can come any more.
+        }
         if !command.is_lock() {
             return Ok(command.empty_reply());
         }
@@ -834,6 +871,7 @@ impl Writer {
             segments: self.wal.segment_count(),
             snapshot_lsn: self.snapshots.last().map_or(0, |(l, _)| l.0),
             waiters: self.waiters.len(),
+            requests_pending: self.waiters.requests(),
             streams: self.engine.stream_count(),
             node_entries_max: self.engine.config().node.entries_max,
             node_bytes_max: self.engine.config().node.bytes_max,

@@ -8,7 +8,7 @@
 //!   BLOCK), a help text, or a [`ConnCommand`] the server handles; a [`ParseError`] is an
 //!   error reply.
 //! - [`reply_frame`] shapes an engine [`Reply`] as a [`Frame`] (the work-queue replies of
-//!   conquiet's own `CQ.*` commands as maps, see `queue_reply`, `lock_reply` and `room_reply`); [`error_frame`] shapes any
+//!   conquiet's own `CQ.*` commands as maps, see `queue_reply`, `lock_reply`, `room_reply` and `request_reply`); [`error_frame`] shapes any
 //!   error; [`encode`] writes a frame for the connection's [`Proto`] (RESP2 or RESP3).
 //! - [`decode_frame`] reads frames back (tests, fuzzing, clients).
 //!
@@ -58,6 +58,7 @@ mod lock_reply;
 mod parse;
 mod queue_reply;
 pub mod reply;
+mod request_reply;
 mod room_reply;
 
 pub use cmd::{CQ_DLQ_HELP, XGROUP_HELP, XINFO_HELP, check_client_name};

@@ -97,6 +97,8 @@ pub fn reply_frame(command: &Command, reply: &Reply, proto: Proto) -> Frame {
             crate::lock_reply::lock_frame(command, reply).expect("a lock reply")
         }
         Reply::Room(view) => crate::room_reply::room_frame(view),
+        Reply::RequestAnswer(answer) => crate::request_reply::answer_frame(answer),
+        Reply::Delivered(n) => crate::request_reply::delivered_frame(*n),
     }
 }
 

@@ -32,6 +32,8 @@ mod queue_flow_parsed;
 mod queue_parsed;
 #[path = "resp/queue_replies.rs"]
 mod queue_replies;
+#[path = "resp/requests.rs"]
+mod requests;
 #[path = "resp/rooms.rs"]
 mod rooms;
 #[path = "resp/support.rs"]

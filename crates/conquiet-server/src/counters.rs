@@ -206,6 +206,8 @@ pub fn command_name(command: &Command) -> &'static str {
             // Not a client's command: the store's timer at a turn's end.
             RoomCommand::Expire { .. } => "cq.room|expire",
         },
+        Command::Request(_) => "cq.request",
+        Command::Reply(_) => "cq.reply",
     }
 }
 

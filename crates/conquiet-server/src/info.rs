@@ -158,6 +158,9 @@ const COMMANDS: &[CommandSpec] = &[
     ("cq.room.pass", 3, &["write", "fast"], 0, 0, 0),
     ("cq.room.end", 2, &["write", "fast"], 0, 0, 0),
     ("cq.room.info", 2, &["readonly", "fast"], 0, 0, 0),
+    // Request/reply: the service is the queue the request is published to.
+    ("cq.request", -6, &["write", "blocking"], 1, 1, 1),
+    ("cq.reply", -5, &["write", "fast"], 0, 0, 0),
 ];
 
 fn command_entry(entry: &CommandSpec) -> Frame {
@@ -272,6 +275,17 @@ pub(crate) async fn info_text(shared: &Shared, sections: &[Vec<u8>]) -> String {
             out,
             "# Clients\r\nconnected_clients:{clients}\r\nblocked_clients:{}\r\nmaxclients:{}\r\n\r\n",
             stats.waiters, shared.config.limits.clients_max
+        );
+    }
+    if wants("requests") {
+        // The writer's counts since the store started (replies are routed, not logged).
+        let _ = write!(
+            out,
+            "# Requests\r\nrequests_pending:{}\r\nreplies_delivered:{}\r\nreplies_dropped:{}\r\nrequests_timed_out:{}\r\n\r\n",
+            stats.requests_pending,
+            stats.replies_delivered,
+            stats.replies_dropped,
+            stats.requests_timed_out
         );
     }
     if wants("memory") {

@@ -43,6 +43,12 @@ impl Writer {
         let mut ops = Vec::new();
         let mut replies = Vec::with_capacity(commands.len());
         for command in &commands {
+            // A request waits for its reply, and a reply goes to a waiting caller: neither
+            // has a place in a transaction's one answer.
+            if matches!(command, Command::Request(_) | Command::Reply(_)) {
+                replies.push(Err(CommandError::RequestInTransaction));
+                continue;
+            }
             match self.engine.decide(now, command) {
                 Err(e) => replies.push(Err(e)),
                 Ok(Decision::Read(reply)) => replies.push(Ok(reply)),

@@ -19,6 +19,8 @@ mod cq_publish;
 mod cq_queues;
 mod cq_receive;
 mod cq_renew;
+mod cq_reply;
+mod cq_request;
 mod cq_room_create;
 mod cq_room_end;
 mod cq_room_info;
@@ -102,6 +104,8 @@ pub(crate) const COMMANDS: &[Spec] = &[
     cq_receive::SPEC,
     cq_ack::SPEC,
     cq_publish::SPEC,
+    cq_request::SPEC,
+    cq_reply::SPEC,
     cq_nack::SPEC,
     cq_touch::SPEC,
     cq_term::SPEC,

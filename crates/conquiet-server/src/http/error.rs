@@ -28,6 +28,8 @@ pub enum Code {
     /// does not allow.
     RoomState,
     Unauthorized,
+    /// A request that got no reply within its timeout.
+    Timeout,
     Limit,
     Unavailable,
     Internal,
@@ -48,6 +50,7 @@ impl Code {
             Code::NotYourTurn => "not_your_turn",
             Code::RoomState => "room_state",
             Code::Unauthorized => "unauthorized",
+            Code::Timeout => "timeout",
             Code::Limit => "limit",
             Code::Unavailable => "unavailable",
             Code::Internal => "internal",
@@ -65,6 +68,7 @@ impl Code {
             }
             Code::QueueFull => StatusCode::TOO_MANY_REQUESTS,
             Code::Unauthorized => StatusCode::UNAUTHORIZED,
+            Code::Timeout => StatusCode::GATEWAY_TIMEOUT,
             Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -139,6 +143,7 @@ fn command_code(error: &CommandError) -> Code {
         CommandError::QueueFull { .. } => Code::QueueFull,
         CommandError::LockStale { .. } => Code::Stale,
         CommandError::LockHeld { .. } => Code::Held,
+        CommandError::RequestTimeout { .. } => Code::Timeout,
         CommandError::Limit { .. } => Code::Limit,
         CommandError::IdTooSmall
         | CommandError::IdZero
@@ -157,7 +162,8 @@ fn command_code(error: &CommandError) -> Code {
         // The HTTP API runs no transactions: reaching this is a bug of the adapter.
         CommandError::NotInTransaction
         | CommandError::LockInTransaction
-        | CommandError::RoomInTransaction => Code::Internal,
+        | CommandError::RoomInTransaction
+        | CommandError::RequestInTransaction => Code::Internal,
     }
 }
 

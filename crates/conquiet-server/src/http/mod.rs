@@ -9,7 +9,8 @@
 //! - [`routes`] is the route table; the router and the OpenAPI document's test both read it.
 //! - `serve` accepts connections (bounded), and on shutdown lets requests in flight finish.
 //! - `error` maps every failure to a stable code; `body` parses requests; `json` and
-//!   `policy` shape replies; `locks` serves `/v1/locks`, `rooms` `/v1/rooms`.
+//!   `policy` shape replies; `locks` serves `/v1/locks`, `rooms` `/v1/rooms`, `services`
+//!   `/v1/services` (request/reply).
 
 mod auth;
 mod body;
@@ -26,6 +27,7 @@ mod policy;
 mod queues;
 mod rooms;
 mod serve;
+mod services;
 mod settle;
 mod stats;
 mod status;
@@ -110,6 +112,16 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/v1/rooms/{name}/pass", post(rooms::pass)),
         (Method::POST, "/v1/rooms/{name}/end", post(rooms::end)),
         (Method::GET, "/v1/rooms/{name}/events", get(rooms::events)),
+        (
+            Method::POST,
+            "/v1/services/{name}/request",
+            post(services::request),
+        ),
+        (
+            Method::POST,
+            "/v1/services/{name}/reply",
+            post(services::reply),
+        ),
     ]
 }
 

@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::json_response;
-use super::openapi_coord::room_paths;
+use super::openapi_coord::{room_paths, service_paths as request_paths};
 use super::openapi_schemas::components;
 use conquiet_core::limits::LOCK_TTL_MS_MAX;
 
@@ -382,6 +382,7 @@ fn build() -> Value {
         dlq_paths(),
         lock_paths(),
         room_paths(),
+        request_paths(),
     ] {
         if let Value::Object(part) = part {
             paths.extend(part);

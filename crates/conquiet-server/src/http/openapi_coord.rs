@@ -1,5 +1,6 @@
-//! The coordination routes of `/openapi.json` (rooms), apart from openapi.rs so each file
-//! stays readable in one sitting. Paired with the handlers in `rooms.rs`.
+//! The coordination routes of `/openapi.json` (rooms, request/reply), apart from openapi.rs so each file
+//! stays readable in one sitting. Paired with the handlers in `rooms.rs`
+//! and `services.rs`.
 
 use serde_json::{Value, json};
 
@@ -44,6 +45,46 @@ fn room() -> Value {
         "events_stream"
     ]);
     room
+}
+
+pub(super) fn service_paths() -> Value {
+    let fields = json!({ "type": "object", "additionalProperties": { "type": "string" },
+                         "minProperties": 1 });
+    let request_body = body(
+        &["fields", "timeout_ms"],
+        json!({
+            "fields": fields,
+            "timeout_ms": { "type": "integer", "minimum": 1, "maximum": HTTP_WAIT_MS_MAX }
+        }),
+    );
+    let reply_body = body(
+        &["correlation", "fields"],
+        json!({
+            "correlation": { "type": "string" }, "fields": fields,
+            "error": { "type": "boolean", "default": false }
+        }),
+    );
+    let answer = object(json!({
+        "correlation": { "type": "string" },
+        "status": { "type": "string", "enum": ["ok", "error"] },
+        "fields": { "type": "object", "additionalProperties": { "type": "string" } }
+    }));
+    json!({
+        "/v1/services/{name}/request": {
+            "post": with_name(operation(
+                "Publish a request to the service queue and wait for its reply",
+                Some(request_body), ("200", answer),
+                &[BAD_BODY, TOO_LARGE,
+                  ("504", "No reply within timeout_ms (timeout)")]))
+        },
+        "/v1/services/{name}/reply": {
+            "post": with_name(operation(
+                "Reply to a request; delivered 0 when nobody waits for it any more",
+                Some(reply_body),
+                ("200", object(json!({ "delivered": { "type": "integer" } }))),
+                &[BAD_BODY, TOO_LARGE]))
+        }
+    })
 }
 
 pub(super) fn room_paths() -> Value {

@@ -20,6 +20,7 @@ mod http_rooms;
 mod limits;
 mod locks;
 mod process;
+mod requests;
 mod rooms;
 mod scenario;
 mod support;
