@@ -100,6 +100,8 @@ struct Inner {
     pool: Pool,
     blocking: Pool,
     command_timeout: Duration,
+    /// Pipelines concurrent publishes; started by the first publish.
+    publisher: std::sync::OnceLock<crate::publisher::Publisher>,
     /// For connections outside the pools (a lock bound to its connection).
     connector: Arc<dyn Connector>,
     handshake: Handshake,
@@ -138,6 +140,7 @@ impl Client {
                     &options(config.blocking_pool_size),
                 ),
                 command_timeout: config.command_timeout,
+                publisher: std::sync::OnceLock::new(),
                 connector,
                 handshake,
                 connect_timeout: config.connect_timeout,
@@ -230,8 +233,17 @@ impl Client {
     }
 
     /// Publishes one message; the reply comes once it is durable on the server.
+    ///
+    /// Publishes from many tasks at once share pipelined writes (see the crate docs); the
+    /// first publish starts the client's publisher task, so it must run inside a tokio
+    /// runtime.
     pub async fn publish(&self, queue: &str, message: &Message) -> Result<Published> {
-        Published::from_frame(self.command(&message.to_args(queue)).await?)
+        let inner = &self.inner;
+        let publisher = inner.publisher.get_or_init(|| {
+            crate::publisher::Publisher::start(inner.pool.clone(), inner.command_timeout)
+        });
+        let reply = publisher.send(message.to_args(queue)).await?;
+        Published::from_frame(reply.into_result()?)
     }
 
     /// Publishes several messages, pipelined. Each has its own result, in order: a full

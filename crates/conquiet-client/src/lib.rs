@@ -41,6 +41,7 @@ mod decode;
 mod error;
 pub mod limits;
 mod pool;
+mod publisher;
 mod types;
 mod worker;
 

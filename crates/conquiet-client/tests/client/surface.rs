@@ -374,3 +374,51 @@ async fn job_status_follows_an_entry_through_its_states() {
         .expect("status");
     assert_eq!(status.state, JobState::Unknown);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_publishes_share_pipelines_and_each_gets_its_own_answer() {
+    let server = Server::start();
+    let client = server.client();
+    let options = QueueOptions {
+        max_entries: Some(150),
+        ..QueueOptions::default()
+    };
+    queue(&client, "shared", options).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..200 {
+        let client = client.clone();
+        tasks.spawn(async move {
+            let message = Message::new().field("n", n.to_string());
+            (n, client.publish("shared", &message).await)
+        });
+    }
+    let (mut ok, mut full) = (Vec::new(), 0);
+    while let Some(done) = tasks.join_next().await {
+        match done.expect("task") {
+            (n, Ok(p)) => ok.push((p.id, n)),
+            (_, Err(e)) => {
+                assert_eq!(e.kind(), ErrorKind::Full, "{e}");
+                full += 1;
+            }
+        }
+    }
+    assert_eq!((ok.len(), full), (150, 50));
+    // Every accepted publish got the id of its own entry.
+    ok.sort();
+    let got = client
+        .receive("shared", "default", "w", &take(200))
+        .await
+        .expect("receive");
+    let stored: Vec<_> = got
+        .iter()
+        .map(|d| {
+            (
+                d.id,
+                String::from_utf8_lossy(d.field("n").expect("n"))
+                    .parse::<i32>()
+                    .expect("n"),
+            )
+        })
+        .collect();
+    assert_eq!(stored, ok);
+}
