@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::limits::{
     ACQUIRE_TIMEOUT_DEFAULT, BLOCKING_POOL_SIZE_DEFAULT, COMMAND_TIMEOUT_DEFAULT,
     CONNECT_TIMEOUT_DEFAULT, HANDLES_PER_COMMAND_MAX, POOL_SIZE_DEFAULT, RECEIVE_COUNT_MAX,
+    REQUEST_POOL_SIZE_DEFAULT,
 };
 use crate::pool::{Pool, PoolOptions, PoolStats};
 use crate::types::{
@@ -36,6 +37,11 @@ pub struct ClientConfig {
     pub pool_size: usize,
     /// Most connections held by blocking receives. Default 8.
     pub blocking_pool_size: usize,
+    /// Most connections held by requests waiting for their replies (each waits on a
+    /// connection of its own). Apart from the receives' pool, so callers waiting for replies
+    /// can never take the connections their own process's handlers need to receive the
+    /// requests. Default 32.
+    pub request_pool_size: usize,
     /// Longest wait for a free connection. Default 5 s.
     pub acquire_timeout: Duration,
     /// Longest connect (TCP and handshake). Default 5 s.
@@ -53,6 +59,7 @@ impl Default for ClientConfig {
             name: None,
             pool_size: POOL_SIZE_DEFAULT,
             blocking_pool_size: BLOCKING_POOL_SIZE_DEFAULT,
+            request_pool_size: REQUEST_POOL_SIZE_DEFAULT,
             acquire_timeout: ACQUIRE_TIMEOUT_DEFAULT,
             connect_timeout: CONNECT_TIMEOUT_DEFAULT,
             command_timeout: COMMAND_TIMEOUT_DEFAULT,
@@ -99,6 +106,7 @@ pub struct Client {
 struct Inner {
     pool: Pool,
     blocking: Pool,
+    requests: Pool,
     command_timeout: Duration,
     /// Pipelines concurrent publishes; started by the first publish.
     publisher: std::sync::OnceLock<crate::publisher::Publisher>,
@@ -139,6 +147,11 @@ impl Client {
                     handshake.clone(),
                     &options(config.blocking_pool_size),
                 ),
+                requests: Pool::new(
+                    connector.clone(),
+                    handshake.clone(),
+                    &options(config.request_pool_size),
+                ),
                 command_timeout: config.command_timeout,
                 publisher: std::sync::OnceLock::new(),
                 connector,
@@ -158,11 +171,17 @@ impl Client {
         self.inner.blocking.stats()
     }
 
-    /// Closes both pools: calls waiting for a connection fail with [`Error::Closed`], idle
+    /// The figures of the pool that requests wait on.
+    pub fn request_pool_stats(&self) -> PoolStats {
+        self.inner.requests.stats()
+    }
+
+    /// Closes the pools: calls waiting for a connection fail with [`Error::Closed`], idle
     /// connections close, lent ones close when given back.
     pub fn close(&self) {
         self.inner.pool.close();
         self.inner.blocking.close();
+        self.inner.requests.close();
     }
 
     /// Sends any command and returns its reply frame; an error reply is an `Err`. For what
@@ -194,6 +213,15 @@ impl Client {
             crate::conn::Connection::open(transport, &inner.handshake).await
         })
         .await
+    }
+
+    /// A request waiting up to `wait` for its reply, on the requests' own pool.
+    pub(crate) async fn command_request<A: AsRef<[u8]>>(
+        &self,
+        args: &[A],
+        wait: Duration,
+    ) -> Result<Frame> {
+        self.call(&self.inner.requests, args, wait).await
     }
 
     /// The longest a reply may take beyond the wait it asked for.

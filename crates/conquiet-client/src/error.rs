@@ -58,6 +58,9 @@ pub enum Error {
     /// The server could not be reached, or the connection broke.
     #[error("server unavailable: {0}")]
     Unavailable(Arc<io::Error>),
+    /// A request got no reply within its timeout (the server's `TIMEOUT`).
+    #[error("{0}")]
+    NoReply(String),
     /// The server did not answer within the command's time.
     #[error("no reply within {0:?}")]
     Timeout(std::time::Duration),
@@ -96,7 +99,7 @@ pub enum ErrorKind {
     Server,
     /// [`Error::Unavailable`].
     Unavailable,
-    /// [`Error::Timeout`] or [`Error::PoolTimeout`].
+    /// [`Error::Timeout`], [`Error::PoolTimeout`] or [`Error::NoReply`].
     Timeout,
     /// [`Error::Protocol`].
     Protocol,
@@ -126,7 +129,7 @@ impl Error {
             Error::Auth(_) => ErrorKind::Auth,
             Error::Server { .. } => ErrorKind::Server,
             Error::Unavailable(_) => ErrorKind::Unavailable,
-            Error::Timeout(_) | Error::PoolTimeout(..) => ErrorKind::Timeout,
+            Error::Timeout(_) | Error::PoolTimeout(..) | Error::NoReply(_) => ErrorKind::Timeout,
             Error::Protocol(_) => ErrorKind::Protocol,
             Error::Closed => ErrorKind::Closed,
         }
@@ -153,6 +156,7 @@ impl Error {
             "BUSYLOCK" | "BUSYROOM" => Error::Busy(owned),
             "NOROOM" => Error::NotFound(owned),
             "STALE" => Error::Stale(owned),
+            "TIMEOUT" => Error::NoReply(owned),
             "NOTYOURTURN" | "ROOMSTATE" => Error::Conflict(owned),
             "NOTPARTICIPANT" => Error::Invalid(owned),
             "NOAUTH" | "WRONGPASS" | "NOPERM" => Error::Auth(owned),

@@ -10,7 +10,8 @@
 //!   and fallback, heartbeats, a circuit breaker, graceful drain and [`WorkerMetrics`].
 //! - Coordination: named locks with fencing tokens ([`Client::lock`], and
 //!   [`Client::lock_bound`] whose [`BoundLock`] guard releases on drop) and turn-based rooms
-//!   ([`Client::speak`], [`Client::room_events`]).
+//!   ([`Client::speak`], [`Client::room_events`]); request/reply ([`Client::request`], and
+//!   [`service`], a worker handler whose return value is the reply).
 //! - [`Error`]: one error type; a refused command is a variant ([`ErrorKind::Full`], ...).
 //!
 //! ```no_run
@@ -42,6 +43,7 @@ mod error;
 pub mod limits;
 mod pool;
 mod publisher;
+mod service;
 mod types;
 mod worker;
 
@@ -51,6 +53,7 @@ pub use conquiet_resp::Frame;
 pub use coord::{BoundLock, LockGrant, LockInfo, Room, RoomEvent};
 pub use error::{Error, ErrorKind, Result};
 pub use pool::PoolStats;
+pub use service::{CORRELATION_FIELD, Response, Service, ServiceResult, service};
 pub use types::{
     Backoff, DATA_FIELD, DeadLetter, Delivery, EntryId, GroupInfo, Handle, JobState, JobStatus,
     Message, NackOptions, Overflow, Published, QueueInfo, QueueOptions, ReceiveOptions,

@@ -29,6 +29,10 @@ pub const POOL_SIZE_DEFAULT: usize = 16;
 /// waiting receivers never starve acks and publishes (and the other way round).
 pub const BLOCKING_POOL_SIZE_DEFAULT: usize = 8;
 
+/// Default most connections held by requests waiting for replies: one connection per
+/// waiting request, since the server answers a connection's commands in order.
+pub const REQUEST_POOL_SIZE_DEFAULT: usize = 32;
+
 /// Default wait for a pool slot before `Error::PoolTimeout`: callers must never wait forever.
 pub const ACQUIRE_TIMEOUT_DEFAULT: Duration = Duration::from_secs(5);
 

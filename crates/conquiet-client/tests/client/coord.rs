@@ -167,3 +167,84 @@ async fn only_the_speaker_speaks_and_the_events_follow_the_turns() {
         .expect("wait");
     assert!(more.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_handler_returns_the_reply_to_each_of_many_callers() {
+    use conquiet_client::{Job, Message, QueueOptions, Worker, WorkerConfig, service};
+    let server = Server::start();
+    let client = server.client();
+    client
+        .create_queue("double", &QueueOptions::default())
+        .await
+        .expect("queue");
+    let mut workers = Vec::new();
+    for _ in 0..4 {
+        let answer = service(client.clone(), "double", |job: Job| async move {
+            let n: i64 = String::from_utf8_lossy(job.field("n").unwrap_or_default())
+                .parse()
+                .map_err(|_| "n is not a number".to_string())?;
+            Ok(Message::new().field("twice", (2 * n).to_string()))
+        });
+        let mut config = WorkerConfig::new("double");
+        config.receive_wait = Duration::from_millis(100);
+        let worker = Worker::new(client.clone(), config, answer);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            worker
+                .run(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        workers.push((stop, task));
+    }
+    let mut calls = tokio::task::JoinSet::new();
+    for n in 0..100i64 {
+        let client = client.clone();
+        calls.spawn(async move {
+            let asked = Message::new().field("n", n.to_string());
+            (
+                n,
+                client
+                    .request("double", &asked, Duration::from_secs(10))
+                    .await,
+            )
+        });
+    }
+    while let Some(done) = calls.join_next().await {
+        let (n, response) = done.expect("task");
+        let response = response.expect("a reply");
+        assert!(response.ok);
+        assert_eq!(
+            response.field("twice"),
+            Some((2 * n).to_string().as_bytes())
+        );
+    }
+    // A handler's error is an error reply, not a timeout.
+    let bad = client
+        .request(
+            "double",
+            &Message::new().field("n", "x"),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("a reply");
+    assert!(!bad.ok);
+    assert_eq!(bad.field("error"), Some(&b"n is not a number"[..]));
+    for (stop, task) in workers {
+        let _ = stop.send(());
+        task.await.expect("worker");
+    }
+    // Nobody serves the queue now: the caller gets a timeout, not a hang.
+    let started = std::time::Instant::now();
+    let none = client
+        .request(
+            "double",
+            &Message::new().field("n", "1"),
+            Duration::from_millis(300),
+        )
+        .await
+        .expect_err("no reply");
+    assert_eq!(none.kind(), ErrorKind::Timeout, "{none}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
