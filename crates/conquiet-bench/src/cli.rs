@@ -36,6 +36,9 @@ pub enum Command {
     /// Exits 0 when every named system's service answers, 3 when one does not. Takes run's
     /// arguments, so a script can pass the same ones; only the systems and addresses matter.
     Probe(RunArgs),
+    /// Locks, request/reply and turn changes through the SDK, beside PostgreSQL advisory
+    /// locks.
+    Coord(crate::coord::CoordArgs),
     /// Folds lines printed by `run --json` into one table: median, spread (min–max) and
     /// ratio to conquiet-cq per system.
     Summarize(SummarizeArgs),

@@ -20,6 +20,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod bench;
 mod cli;
+mod coord;
 mod driver;
 mod latency;
 mod ledger;
@@ -91,6 +92,15 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
                     eprintln!("{}: not reachable: {error:#}", system.name());
                     return Ok(ExitCode::from(EXIT_UNREACHABLE));
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Coord(args) => {
+            let figures = coord::run(&args).await?;
+            if args.json {
+                println!("{}", serde_json::to_string(&figures)?);
+            } else {
+                print!("{}", coord::render(&figures));
             }
             Ok(ExitCode::SUCCESS)
         }
