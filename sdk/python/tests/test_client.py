@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+
+import conquiet as cq
+from conquiet import AsyncClient, Handle, QueueOptions, SettleOutcome
+
+
+async def test_publish_receive_ack_carries_count_and_token(
+    client: AsyncClient, name: Callable[[str], str]
+) -> None:
+    q = name("basic")
+    await client.create_queue(q)
+    pub = await client.publish(q, {"order": "7"}, key="order-7")
+    again = await client.publish(q, {"order": "7"}, key="order-7")
+    assert not pub.duplicate
+    assert again.duplicate and again.id == pub.id  # dedup answers the first id
+
+    first = await client.receive(q, "default", "w1", count=10, lease=0.2)
+    assert [d.id for d in first] == [pub.id]
+    d1 = first[0]
+    assert d1.deliveries == 1 and d1.text("order") == "7" and d1.lease_until_ms is not None
+    await asyncio.sleep(0.3)  # the lease ends unsettled: it comes back
+    second = await client.receive(q, "default", "w2", count=10, wait=2)
+    assert len(second) == 1
+    d2 = second[0]
+    assert d2.id == d1.id and d2.deliveries == 2 and d2.token > d1.token
+    status = await client.status(q, d2.id)
+    assert status.state == "in-flight" and status.token == d2.token and status.consumer == "w2"
+
+    [outcome] = await client.ack(q, "default", [d2.handle])
+    assert isinstance(outcome, SettleOutcome) and outcome.outcome == "acked" and outcome.applied
+    assert (await client.status(q, d2.id)).state == "acked"
+    info = await client.queue_info(q)
+    g = info.group("default")
+    assert g is not None and g.acked == 1 and g.pending == 0 and g.redelivered == 1
+
+
+async def test_bytes_delay_and_batch(client: AsyncClient, name: Callable[[str], str]) -> None:
+    q = name("batch")
+    await client.create_queue(q, QueueOptions(max_entries=3))
+    await client.publish(q, b"\x00\x01payload", delay=0.2)
+    assert await client.receive(q, count=5) == []  # delayed
+    results = await client.publish_batch(q, [{"n": "1"}, b"two", {"n": "3"}])
+    # The queue takes 3 entries: the delayed one and two of these; each has its own result.
+    assert [type(r).__name__ for r in results] == ["Published", "Published", "QueueFull"]
+    await asyncio.sleep(0.25)
+    got = await client.receive(q, count=5)
+    assert got[0].data == b"\x00\x01payload" and len(got) == 3
+
+
+async def test_a_stale_handle_in_a_batch_never_stops_the_others(
+    client: AsyncClient, name: Callable[[str], str]
+) -> None:
+    q = name("stale")
+    await client.create_queue(q)
+    for n in range(3):
+        await client.publish(q, {"n": str(n)})
+    old = await client.receive(q, "default", "a", count=3, lease=0.2)
+    assert len(old) == 3
+    await asyncio.sleep(0.3)
+    new = await client.receive(q, "default", "b", count=3, wait=2)
+    assert {d.id for d in new} == {d.id for d in old}
+    by_id = {d.id: d for d in new}
+    handles = [old[0].handle, by_id[old[1].id].handle, by_id[old[2].id].handle]
+    outcomes = await client.ack(q, "default", handles)
+    assert [o.outcome for o in outcomes if isinstance(o, SettleOutcome)] == [
+        "stale", "acked", "acked",
+    ]
+    stale = outcomes[0]
+    assert isinstance(stale, SettleOutcome) and not stale.applied
+    assert stale.current_token == by_id[old[0].id].token
+    # The stale ack changed nothing: the current delivery still holds the entry.
+    assert (await client.status(q, old[0].id)).state == "in-flight"
+    # A touch, nack and term each answer per handle too.
+    [t] = await client.touch(q, "default", [by_id[old[0].id].handle], lease=5)
+    assert isinstance(t, SettleOutcome) and t.outcome == "touched"
+    [n] = await client.nack(q, "default", [Handle(old[0].id, 1)], delay=0)
+    assert isinstance(n, SettleOutcome) and n.outcome == "stale"
+
+
+async def test_refusals_are_typed_exceptions(
+    client: AsyncClient, name: Callable[[str], str]
+) -> None:
+    q = name("typed")
+    await client.create_queue(q, QueueOptions(max_entries=1))
+    await client.publish(q, {"a": "1"})
+    with pytest.raises(cq.QueueFull) as full:
+        await client.publish(q, {"a": "2"})
+    assert full.value.kind == "full" and full.value.transient
+    with pytest.raises(cq.NoSuchGroup) as nogroup:
+        await client.receive(q, "no-such-group", "w")
+    assert nogroup.value.kind == "not_found"
+    with pytest.raises(cq.NoSuchQueue):
+        await client.queue_info(name("missing"))
+    with pytest.raises(cq.GroupExists):
+        await client.create_queue(q)
+    with pytest.raises(cq.InvalidArgument):
+        await client.configure(q, QueueOptions())
+
+    lock = name("lock")
+    grant = await client.lock(lock, "owner-a", 5)
+    assert grant.granted
+    held = await client.lock(lock, "owner-b", 5)
+    assert not held.granted and held.holder == "owner-a" and held.token == grant.token
+    with pytest.raises(cq.Busy):
+        await client.lock(lock, "owner-a", 5)
+    assert await client.unlock(lock, "owner-a", grant.token)
+    second = await client.lock(lock, "owner-b", 5)
+    assert second.granted and second.token > grant.token
+    with pytest.raises(cq.StaleToken) as stale:
+        await client.renew(lock, "owner-a", grant.token, 5)  # the old grant is not current
+    assert stale.value.kind == "stale"
+    with pytest.raises(cq.StaleToken):
+        await client.unlock(lock, "owner-a", grant.token)
+    info = await client.lock_info(lock)
+    assert info.holder == "owner-b" and info.token == second.token
+
+    room = name("room")
+    await client.create_room(room, ["a", "b"])
+    with pytest.raises(cq.RoomStateConflict):
+        await client.speak(room, "a", "too early")
+    await client.start_room(room)
+    with pytest.raises(cq.NotYourTurn):
+        await client.speak(room, "b", "not mine")
+    with pytest.raises(cq.NoSuchRoom):
+        await client.room_info(name("noroom"))
+    with pytest.raises(cq.RequestTimeout) as timeout:
+        await client.request(name("nobody"), {"q": "?"}, timeout=0.1)
+    assert timeout.value.kind == "timeout"
+
+
+def test_server_texts_map_as_the_rust_sdk() -> None:
+    # The cases of crates/conquiet-client/src/error.rs's server_texts_map_to_kinds.
+    cases = [
+        ("FULL stream 'q' is full: entries would be 2, limit is 1", cq.QueueFull, "full"),
+        ("NOGROUP No such key 'q' or consumer group 'g'", cq.NoSuchGroup, "not_found"),
+        ("ERR no such key", cq.NoSuchQueue, "not_found"),
+        ("BUSYGROUP Consumer Group name already exists", cq.GroupExists, "exists"),
+        ("ERR COUNT is 20000, limit is 10000", cq.LimitExceeded, "limit"),
+        ("ERR invalid policy: factor below 1", cq.InvalidArgument, "invalid"),
+        ("NOAUTH Authentication required.", cq.AuthError, "auth"),
+        ("STALE lock 'x' token 4 is not current, current is 5", cq.StaleToken, "stale"),
+        ("BUSYLOCK lock 'x' is already held by this owner", cq.Busy, "exists"),
+        ("NOTYOURTURN room 'r': it is 'b's turn (turn 2)", cq.NotYourTurn, "conflict"),
+        ("NOROOM no such room 'r'", cq.NoSuchRoom, "not_found"),
+        ("TIMEOUT request 1-0 to 's' got no reply within 5 ms", cq.RequestTimeout, "timeout"),
+        ("ERR something else", cq.ServerError, "server"),
+    ]
+    for text, cls, kind in cases:
+        e = cq.from_reply(text)
+        assert type(e) is cls and e.kind == kind and str(e) == text, text
+
+
+def test_the_blocking_client(server: tuple[str, int], name: Callable[[str], str]) -> None:
+    q = name("sync")
+    with cq.Client(*server) as c:
+        c.create_queue(q)
+        pub = c.publish(q, {"x": "1"})
+        [d] = c.receive(q, consumer="s", wait=1)
+        assert d.id == pub.id
+        [o] = c.term(q, "default", [d.handle], reason="poison")
+        assert isinstance(o, SettleOutcome) and o.outcome == "dead-lettered"
+        [letter] = c.dead_letters(f"{q}:dlq")
+        assert letter.source == q and letter.reason == "poison" and letter.fields == [(b"x", b"1")]
+        assert c.status(q, d.id).state == "dead-lettered"
+        assert c.redrive(f"{q}:dlq") == 1
+        assert c.queue_info(q).length == 2
+        with pytest.raises(cq.NoSuchGroup):
+            c.receive(q, group="nope")
