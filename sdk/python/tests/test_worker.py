@@ -270,12 +270,12 @@ async def test_request_reply_with_a_handler_whose_return_value_is_the_reply(
     )
     stop, run = start(worker)
     replies = await asyncio.gather(
-        *(client.request(svc, {"n": str(n)}, timeout=5) for n in range(20))
+        *(client.request(svc, {"n": str(n)}, timeout=5) for n in range(100))
     )
-    assert [r.text("answer") for r in replies] == [str(2 * n) for n in range(20)]
+    assert [r.text("answer") for r in replies] == [str(2 * n) for n in range(100)]
     assert all(r.ok for r in replies)
     bad = await client.request(svc, {"n": "-1"}, timeout=5)
     assert not bad.ok and bad.text("error") == "negative"
-    await wait_until(lambda: worker.metrics.snapshot().succeeded == 21)
+    await wait_until(lambda: worker.metrics.snapshot().succeeded == 101)
     stop.set()
     await run
