@@ -171,3 +171,24 @@ def test_the_blocking_client(server: tuple[str, int], name: Callable[[str], str]
         assert c.queue_info(q).length == 2
         with pytest.raises(cq.NoSuchGroup):
             c.receive(q, group="nope")
+
+
+async def test_a_bound_lock_is_released_when_its_connection_closes(
+    client: AsyncClient, name: Callable[[str], str]
+) -> None:
+    lock = name("bound")
+    bound = await client.lock_bound(lock, "holder", 30)
+    assert bound is not None
+    info = await client.lock_info(lock)
+    assert info.bound and info.holder == "holder" and info.token == bound.token
+    assert await client.lock_bound(lock, "other", 30) is None
+    await bound.renew(30)
+    await bound.close()  # as if the process died: the server releases it
+    for _ in range(100):
+        if (await client.lock_info(lock)).holder is None:
+            break
+        await asyncio.sleep(0.01)
+    assert (await client.lock_info(lock)).holder is None
+    again = await client.lock_bound(lock, "other", 30)
+    assert again is not None and again.token > bound.token
+    assert await again.release()

@@ -6,7 +6,7 @@ timeouts and fallbacks, heartbeats, a circuit breaker, a graceful drain and Prom
 metrics. The semantics are the Rust SDK's: docs/sdk.md and docs/sdk-python.md.
 """
 
-from .aio import AsyncClient
+from .aio import AsyncClient, BoundLock
 from .breaker import BreakerConfig, BreakerHook, BreakerState, FailureRate
 from .errors import (
     AuthError,
@@ -63,7 +63,7 @@ from .types import (
 from .worker import SUCCESS, DrainReport, Fail, Outcome, Retry, Success, Worker, WorkerConfig
 
 __all__ = [
-    "AsyncClient", "AuthError", "BackoffNone", "BreakerConfig", "BreakerHook", "BreakerState",
+    "AsyncClient", "AuthError", "BoundLock", "BackoffNone", "BreakerConfig", "BreakerHook", "BreakerState",
     "Busy", "CORRELATION_FIELD", "Client", "ClientClosed", "CommandTimeout", "Conflict",
     "ConquietError", "DATA_FIELD", "DeadLetter", "Delivery", "DrainReport", "Exists",
     "ExponentialBackoff", "Fail", "FailureRate", "GroupExists", "GroupInfo", "Handle",

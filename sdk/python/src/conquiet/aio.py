@@ -371,6 +371,38 @@ class AsyncClient:
         r = self._blocking if waited > 0 else self._pool
         return p.lock_grant(await self._call(r, args, waited))
 
+    async def lock_bound(
+        self, name: str, owner: str, ttl: float, *, wait: float | None = None
+    ) -> BoundLock | None:
+        """``CQ.LOCK ... BIND`` on a connection of its own, never a pooled one (a lock bound
+        to a pooled connection would outlive its holder when the connection serves someone
+        else). Answers a ``BoundLock`` when granted, ``None`` when another owner holds it.
+        Closing the guard, or the process dying, closes that connection and the server
+        releases the lock."""
+        if self._closed:
+            raise ClientClosed("client closed")
+        conn = aredis.Redis(
+            host=self.host,
+            port=self.port,
+            password=self._password,
+            client_name=self._name,
+            protocol=3,
+            socket_connect_timeout=self._connect_timeout,
+            single_connection_client=True,
+        )
+        conn.response_callbacks.clear()
+        args = [*p.lock_args(name, owner, ttl, wait), "BIND"]
+        waited = wait if wait is not None and wait > 0 else 0.0
+        try:
+            grant = p.lock_grant(await self._call(conn, args, waited))
+        except BaseException:
+            await conn.aclose()
+            raise
+        if not grant.granted:
+            await conn.aclose()
+            return None
+        return BoundLock(self, conn, name, owner, grant.token, grant.until_ms)
+
     async def unlock(self, name: str, owner: str, token: int) -> bool:
         """``CQ.UNLOCK``: true when released, false when that grant had already ended; a
         grant that is not current raises ``StaleToken``."""
@@ -452,3 +484,39 @@ class AsyncClient:
         r = self._blocking if waited else self._pool
         return p.room_events(await self._call(r, args, waited))
 
+
+
+class BoundLock:
+    """A lock bound to a connection of its own (``AsyncClient.lock_bound``): ``token`` is
+    its fencing token. ``release()`` unlocks it; ``close()`` (or leaving ``async with``)
+    closes the connection, and the server releases the lock."""
+
+    def __init__(
+        self, client: AsyncClient, conn: aredis.Redis, name: str, owner: str, token: int,
+        until_ms: int,
+    ) -> None:
+        self._client, self._conn = client, conn
+        self.name, self.owner, self.token, self.until_ms = name, owner, token, until_ms
+
+    async def renew(self, ttl: float) -> int:
+        """``CQ.RENEW`` on the lock's own connection; the new end (Unix ms)."""
+        args = ["CQ.RENEW", self.name, self.owner, self.token, "TTL", max(1, millis(ttl))]
+        self.until_ms = p.Record(await self._client._call(self._conn, args)).num("until-ms")
+        return self.until_ms
+
+    async def release(self) -> bool:
+        """``CQ.UNLOCK``, then closes the connection."""
+        try:
+            args = ["CQ.UNLOCK", self.name, self.owner, self.token]
+            return p.Record(await self._client._call(self._conn, args)).num("released") == 1
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        await self._conn.aclose()
+
+    async def __aenter__(self) -> BoundLock:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
