@@ -20,6 +20,14 @@ pub enum SqlError {
     /// inbox row says so; the connection was closed, not returned.
     #[error("COMMIT failed: {0}")]
     Commit(#[source] sqlx::Error),
+    /// A statement failed earlier in a way that ended the transaction on the server (on
+    /// PostgreSQL any failed statement does, even one the handler caught and went past), so
+    /// the session rolled back instead of committing.
+    #[error("the transaction was aborted by an earlier failed statement; rolled back")]
+    Aborted,
+    /// The message cannot be stored (too many fields, too large).
+    #[error("message refused: {0}")]
+    Message(String),
     /// A statement failed; the session rolls back.
     #[error("database: {0}")]
     Database(#[source] sqlx::Error),

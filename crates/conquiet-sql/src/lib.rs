@@ -29,6 +29,6 @@ pub use conn::{Backend, Pool, Row};
 pub use consumer::{JobError, Transactional, TxHandler, purge_inbox, transactional};
 pub use error::{Result, SqlError};
 pub use metrics::{SqlMetrics, Status};
-pub use outbox::{OnPublished, OutboxRelay, RelayOptions};
+pub use outbox::{OnPublished, OutboxRelay, RelayOptions, SENT_MS_MALFORMED};
 pub use session::{Db, Session, Tables, tx};
 pub use value::Value;

@@ -27,6 +27,13 @@ use crate::value::Value;
 /// Most fields one outbox message may carry (conquiet's own limit per entry).
 const FIELDS_MAX: u32 = 65_536;
 
+/// Most field and value bytes one outbox message may carry (conquiet's entry limit): a larger
+/// one could never be relayed, so it is refused inside the application's transaction.
+const ENTRY_BYTES_MAX: usize = 8 * 1024 * 1024;
+
+/// `sent_ms` of a row the relay could not read back as a message: set aside, never sent.
+pub const SENT_MS_MALFORMED: i64 = -1;
+
 /// The payload column's bytes for `fields`: a u32 count, then each name and value as a u32
 /// length and its bytes, little-endian. Paired with [`decode`].
 pub(crate) fn encode(fields: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
@@ -76,6 +83,15 @@ impl Session {
     /// delay are not carried: the relay's key is the outbox row's). Answers the outbox id.
     pub async fn publish(&mut self, queue: &str, message: &Message) -> Result<i64> {
         let started = Instant::now();
+        let fields = message.fields();
+        let bytes: usize = fields.iter().map(|(f, v)| f.len() + v.len()).sum();
+        if fields.is_empty() || fields.len() > FIELDS_MAX as usize || bytes > ENTRY_BYTES_MAX {
+            return Err(SqlError::Message(format!(
+                "{} fields of {bytes} bytes; conquiet takes 1 to {FIELDS_MAX} fields of at most \
+                 {ENTRY_BYTES_MAX} bytes",
+                fields.len()
+            )));
+        }
         let outbox = self.db().tables().outbox.clone();
         let args = [
             Value::Text(queue.to_string()),
@@ -134,6 +150,11 @@ pub struct RelayOptions {
     pub idle: Duration,
     /// See [`OnPublished`].
     pub on_published: Option<OnPublished>,
+    /// Names this outbox in the idempotency keys (`cq-outbox:<source>:<id>`), so two
+    /// databases' outboxes that publish to the same queue never share a key. Default: the
+    /// database's name and the outbox table's (`current_database()` / `DATABASE()`); set it
+    /// when several databases of the same name (shards, environments) feed one conquiet.
+    pub source: Option<String>,
 }
 
 impl Default for RelayOptions {
@@ -142,6 +163,7 @@ impl Default for RelayOptions {
             batch: 100,
             idle: Duration::from_millis(100),
             on_published: None,
+            source: None,
         }
     }
 }
@@ -173,50 +195,75 @@ impl OutboxRelay {
         tokio::pin!(shutdown);
         let mut sent = 0;
         loop {
-            let mut lead = tokio::select! {
+            // Any failure (the database or conquiet away, the pool exhausted) is waited out
+            // and tried again: a relay that stops would strand every later message.
+            let lead = tokio::select! {
                 () = &mut shutdown => return Ok(sent),
-                lead = self.lead() => lead?,
+                lead = self.lead() => lead,
             };
-            let Some(conn) = lead.as_mut() else {
-                tokio::select! {
-                    () = &mut shutdown => return Ok(sent),
-                    () = tokio::time::sleep(self.options.idle) => continue,
+            let mut lead = match lead {
+                Ok(Some(lead)) => lead,
+                Ok(None) | Err(_) => {
+                    tokio::select! {
+                        () = &mut shutdown => return Ok(sent),
+                        () = tokio::time::sleep(self.options.idle) => continue,
+                    }
+                }
+            };
+            let source = match self.source(lead.conn()).await {
+                Ok(source) => source,
+                Err(_) => {
+                    drop(lead);
+                    tokio::time::sleep(self.options.idle).await;
+                    continue;
                 }
             };
             loop {
                 let round = tokio::select! {
                     () = &mut shutdown => {
-                        self.resign(lead.take()).await;
+                        self.resign(lead).await;
                         return Ok(sent);
                     }
-                    round = self.round(conn) => round,
+                    round = self.round(lead.conn(), &source) => round,
                 };
-                let wait = match round {
-                    Ok(0) => true,
+                match round {
+                    Ok(0) => {}
                     Ok(n) => {
                         sent += n as u64;
-                        false
+                        continue;
                     }
-                    Err(_) => {
-                        // The lead's connection may be gone: take the lead again.
-                        break;
+                    // The lead's connection may be gone: take the lead again.
+                    Err(_) => break,
+                }
+                tokio::select! {
+                    () = &mut shutdown => {
+                        self.resign(lead).await;
+                        return Ok(sent);
                     }
-                };
-                if wait {
-                    tokio::select! {
-                        () = &mut shutdown => {
-                            self.resign(lead.take()).await;
-                            return Ok(sent);
-                        }
-                        () = tokio::time::sleep(self.options.idle) => {}
-                    }
+                    () = tokio::time::sleep(self.options.idle) => {}
                 }
             }
-            if let Some(conn) = lead.take() {
-                conn.close();
-            }
+            drop(lead);
             tokio::time::sleep(self.options.idle).await;
         }
+    }
+
+    /// The outbox's name in idempotency keys: the option, or the database's and table's.
+    async fn source(&self, conn: &mut Conn) -> Result<String> {
+        if let Some(source) = &self.options.source {
+            return Ok(source.clone());
+        }
+        let sql = match conn.backend() {
+            Backend::Postgres => "SELECT current_database() AS v",
+            Backend::MySql => "SELECT DATABASE() AS v",
+        };
+        let rows = conn.fetch_all(sql, &[]).await.map_err(SqlError::Database)?;
+        let database = rows
+            .first()
+            .map(|r| r.text("v"))
+            .transpose()?
+            .unwrap_or_default();
+        Ok(format!("{database}.{}", self.db.tables().outbox))
     }
 
     /// The lock name or key that makes one relay the leader for this outbox.
@@ -231,7 +278,7 @@ impl OutboxRelay {
     }
 
     /// A connection holding the relay lock, or `None` when another relay holds it.
-    async fn lead(&self) -> Result<Option<Conn>> {
+    async fn lead(&self) -> Result<Option<Lead>> {
         let mut conn = self.db.pool().acquire().await?;
         let (key, name) = self.lead_key();
         let (sql, arg) = match conn.backend() {
@@ -254,30 +301,30 @@ impl OutboxRelay {
             .transpose()?
             .flatten();
         if got == Some(1) {
-            Ok(Some(conn))
+            Ok(Some(Lead(Some(conn))))
         } else {
             Ok(None)
         }
     }
 
-    /// Gives the lead up: unlocks and returns the connection, or closes it (which unlocks).
-    async fn resign(&self, conn: Option<Conn>) {
-        let Some(mut conn) = conn else { return };
+    /// Gives the lead up: unlocks and returns the connection; if that fails or is cancelled,
+    /// the guard closes it (which unlocks).
+    async fn resign(&self, mut lead: Lead) {
         let (key, name) = self.lead_key();
-        let (sql, arg) = match conn.backend() {
+        let (sql, arg) = match lead.conn().backend() {
             Backend::Postgres => ("SELECT pg_advisory_unlock(?)", Value::Int(key)),
             Backend::MySql => ("SELECT RELEASE_LOCK(?)", Value::Text(name)),
         };
-        if conn.execute(sql, &[arg]).await.is_err() {
-            conn.close();
+        if lead.conn().execute(sql, &[arg]).await.is_ok() {
+            lead.unlocked();
         }
     }
 
     /// One round: the oldest unsent rows, published in id order up to the first failure,
     /// then marked sent. Answers how many were marked.
-    async fn round(&self, conn: &mut Conn) -> Result<usize> {
+    async fn round(&self, conn: &mut Conn, source: &str) -> Result<usize> {
         let started = Instant::now();
-        let result = self.round_inner(conn).await;
+        let result = self.round_inner(conn, source).await;
         let status = match &result {
             Ok(0) => Status::NotApplied,
             Ok(_) => Status::Ok,
@@ -287,7 +334,7 @@ impl OutboxRelay {
         result
     }
 
-    async fn round_inner(&self, conn: &mut Conn) -> Result<usize> {
+    async fn round_inner(&self, conn: &mut Conn, source: &str) -> Result<usize> {
         let outbox = &self.db.tables().outbox;
         let batch = i64::from(self.options.batch.clamp(1, RELAY_BATCH_MAX));
         let sql = format!(
@@ -298,14 +345,17 @@ impl OutboxRelay {
             .await
             .map_err(SqlError::Database)?;
         let mut published = Vec::with_capacity(rows.len());
+        let mut malformed = None;
         for row in &rows {
             let id = row.int("id")?;
             let queue = row.text("queue")?;
-            let fields = decode(&row.bytes("payload")?).ok_or_else(|| SqlError::Decode {
-                column: "payload".into(),
-                message: format!("outbox row {id} is not an encoded message"),
-            })?;
-            let mut message = Message::new().key(format!("cq-outbox:{outbox}:{id}"));
+            let Some(fields) = row.bytes("payload").ok().and_then(|p| decode(&p)) else {
+                // Set aside, so it neither blocks the rows after it nor makes the ones
+                // before it be published again round after round.
+                malformed = Some(id);
+                break;
+            };
+            let mut message = Message::new().key(format!("cq-outbox:{source}:{id}"));
             for (f, v) in fields {
                 message = message.field(f, v);
             }
@@ -315,6 +365,12 @@ impl OutboxRelay {
                 Err(e) if published.is_empty() => return Err(SqlError::Queue(e)),
                 Err(_) => break,
             }
+        }
+        if let Some(id) = malformed {
+            let sql = format!("UPDATE {outbox} SET sent_ms = ? WHERE id = ?");
+            conn.execute(&sql, &[Value::Int(SENT_MS_MALFORMED), Value::Int(id)])
+                .await
+                .map_err(SqlError::Database)?;
         }
         if published.is_empty() {
             return Ok(0);
@@ -362,5 +418,31 @@ mod tests {
         long.push(0);
         assert_eq!(decode(&long), None);
         assert_eq!(decode(&u32::MAX.to_le_bytes()), None);
+    }
+}
+
+/// The leader's connection: closed on drop unless its lock was released, so a relay that is
+/// dropped, cancelled or panics mid-round never returns a connection that still holds the
+/// relay lock to the pool.
+struct Lead(Option<Conn>);
+
+impl Lead {
+    fn conn(&mut self) -> &mut Conn {
+        self.0
+            .as_mut()
+            .expect("only Drop and unlocked take the connection")
+    }
+
+    /// The lock was released: the connection may go back to the pool.
+    fn unlocked(mut self) {
+        drop(self.0.take());
+    }
+}
+
+impl Drop for Lead {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.take() {
+            conn.close();
+        }
     }
 }

@@ -179,6 +179,7 @@ impl Db {
             conn: Some(conn),
             state: TxState::Unknown,
             mysql_locks: Vec::new(),
+            aborted: false,
             db: self.clone(),
         };
         session.begin().await?;
@@ -249,6 +250,10 @@ pub struct Session {
     /// MySQL `GET_LOCK` names held: session-level locks, released on this same connection
     /// before it goes back (PostgreSQL's transaction-level locks end with the transaction).
     mysql_locks: Vec<String>,
+    /// A statement failed in a way that ended the transaction on the server (any error on
+    /// PostgreSQL, which then ignores everything until the end; a deadlock or lock-wait
+    /// rollback on MySQL). COMMIT would not commit: it rolls back and says so.
+    aborted: bool,
     db: Db,
 }
 
@@ -306,6 +311,12 @@ impl Session {
 
     async fn commit(&mut self) -> Result<()> {
         let started = Instant::now();
+        if self.aborted {
+            // PostgreSQL would answer this COMMIT with a rollback and no error: say so.
+            self.rollback().await;
+            self.db.metrics().record("commit", Status::Error, started);
+            return Err(SqlError::Aborted);
+        }
         self.state = TxState::Unknown;
         if let Err(e) = self.conn().simple("COMMIT").await {
             self.db.metrics().record("commit", Status::Error, started);
@@ -332,36 +343,54 @@ impl Session {
         self.release_mysql_locks().await;
     }
 
+    /// Releases the MySQL locks one by one; a name leaves the list only once its release is
+    /// confirmed, so a failure or a cancel in between leaves names and Drop closes the
+    /// connection (which releases them).
     async fn release_mysql_locks(&mut self) {
-        let names = std::mem::take(&mut self.mysql_locks);
-        for name in &names {
+        while let Some(name) = self.mysql_locks.last().cloned() {
             let released = self
                 .conn()
-                .execute("SELECT RELEASE_LOCK(?)", &[Value::Text(name.clone())])
+                .execute("SELECT RELEASE_LOCK(?)", &[Value::Text(name)])
                 .await;
             if released.is_err() {
-                // Closing the connection releases it: keep the name so Drop closes.
-                self.mysql_locks = names.clone();
                 return;
             }
+            self.mysql_locks.pop();
         }
+    }
+
+    /// Notes what a failed statement did to the transaction. Paired with `commit`.
+    fn note_failure(&mut self, error: &sqlx::Error) {
+        self.aborted |= match self.backend {
+            Backend::Postgres => true,
+            // 1213: deadlock, 1205: lock wait timeout (rolls back the whole transaction
+            // with innodb_rollback_on_timeout); other errors undo only their statement.
+            Backend::MySql => match error {
+                sqlx::Error::Database(e) => e
+                    .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+                    .is_some_and(|e| matches!(e.number(), 1213 | 1205)),
+                _ => true,
+            },
+        };
     }
 
     /// Runs a statement in the transaction (`?` placeholders on both backends); answers the
     /// rows it affected.
     pub async fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64> {
-        self.conn()
-            .execute(sql, args)
-            .await
-            .map_err(SqlError::Database)
+        let done = self.conn().execute(sql, args).await;
+        done.map_err(|e| {
+            self.note_failure(&e);
+            SqlError::Database(e)
+        })
     }
 
     /// Runs a query in the transaction; answers its rows.
     pub async fn fetch_all(&mut self, sql: &str, args: &[Value]) -> Result<Vec<Row>> {
-        self.conn()
-            .fetch_all(sql, args)
-            .await
-            .map_err(SqlError::Database)
+        let rows = self.conn().fetch_all(sql, args).await;
+        rows.map_err(|e| {
+            self.note_failure(&e);
+            SqlError::Database(e)
+        })
     }
 
     /// Runs a query in the transaction; answers its first row, if any.
@@ -437,7 +466,10 @@ impl Session {
                 match self.conn().execute(&sql, &values).await {
                     Ok(n) => Ok(n == 1),
                     Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
-                    Err(e) => Err(SqlError::Database(e)),
+                    Err(e) => {
+                        self.note_failure(&e);
+                        Err(SqlError::Database(e))
+                    }
                 }
             }
         }
@@ -533,6 +565,13 @@ impl Session {
         let timeout = || SqlError::LockTimeout { key, wait_ms };
         match self.backend {
             Backend::Postgres => {
+                // Inside a savepoint, so a lock that times out costs the savepoint, not the
+                // transaction; the session's own lock_timeout comes back afterwards.
+                let rows = self
+                    .fetch_all("SELECT current_setting('lock_timeout') AS v", &[])
+                    .await?;
+                let before = rows.first().map(|r| r.text("v")).transpose()?;
+                self.execute("SAVEPOINT conquiet_lock", &[]).await?;
                 self.execute(
                     "SELECT set_config('lock_timeout', ?, true)",
                     &[Value::Text(format!("{wait_ms}ms"))],
@@ -543,25 +582,33 @@ impl Session {
                     .execute("SELECT pg_advisory_xact_lock(?)", &[Value::Int(key)])
                     .await;
                 match locked {
-                    Ok(_) => {}
-                    // 55P03: lock_not_available. The transaction is aborted now; the scope
-                    // rolls it back.
+                    Ok(_) => self.execute("RELEASE SAVEPOINT conquiet_lock", &[]).await?,
+                    // 55P03: lock_not_available. Only the savepoint is undone.
                     Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("55P03") => {
+                        self.execute("ROLLBACK TO SAVEPOINT conquiet_lock", &[])
+                            .await?;
                         return Err(timeout());
                     }
-                    Err(e) => return Err(SqlError::Database(e)),
-                }
-                self.execute("SELECT set_config('lock_timeout', '0', true)", &[])
+                    Err(e) => {
+                        self.note_failure(&e);
+                        return Err(SqlError::Database(e));
+                    }
+                };
+                let before = Value::Text(before.unwrap_or_else(|| "0".into()));
+                self.execute("SELECT set_config('lock_timeout', ?, true)", &[before])
                     .await?;
                 Ok(())
             }
             Backend::MySql => {
                 let name = format!("conquiet-sql:{key}");
                 let seconds = format!("{}.{:03}", wait_ms / 1000, wait_ms % 1000);
+                // Listed before asking: if the answer is lost (an error, a cancel), the
+                // session cannot know whether it holds the lock, and closes its connection.
+                self.mysql_locks.push(name.clone());
                 let rows = self
                     .fetch_all(
                         "SELECT GET_LOCK(?, CAST(? AS DECIMAL(12,3))) AS got",
-                        &[Value::Text(name.clone()), Value::Text(seconds)],
+                        &[Value::Text(name), Value::Text(seconds)],
                     )
                     .await?;
                 let got = rows
@@ -570,11 +617,14 @@ impl Session {
                     .transpose()?
                     .flatten();
                 match got {
-                    Some(1) => {
-                        self.mysql_locks.push(name);
-                        Ok(())
+                    Some(1) => Ok(()),
+                    Some(0) => {
+                        self.mysql_locks.pop();
+                        Err(timeout())
                     }
-                    _ => Err(timeout()),
+                    _ => Err(SqlError::Database(sqlx::Error::Protocol(
+                        "GET_LOCK answered NULL (an error on the server)".into(),
+                    ))),
                 }
             }
         }

@@ -191,3 +191,48 @@ async fn a_relay_killed_between_send_and_mark_loses_and_duplicates_nothing() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs postgres on 5432 and mariadb on 3306"]
+async fn two_relays_at_once_publish_each_row_once_in_order() {
+    for backend in BACKENDS {
+        let server = TestServer::start();
+        let client = queue(&server).await;
+        let db = crate::support::db(backend, 4).await;
+        for n in 0..ROWS {
+            db.transaction(|s| {
+                Box::pin(async move {
+                    s.publish("follow-ups", &Message::new().field("n", n.to_string()))
+                        .await?;
+                    Ok::<_, SqlError>(())
+                })
+            })
+            .await
+            .expect("commit");
+        }
+        let options = RelayOptions {
+            batch: 7,
+            ..RelayOptions::default()
+        };
+        let (a, b) = (
+            OutboxRelay::new(db.clone(), client.clone(), options.clone()),
+            OutboxRelay::new(db.clone(), client.clone(), options),
+        );
+        let stop = || tokio::time::sleep(Duration::from_millis(1_500));
+        let (sent_a, sent_b) = tokio::join!(a.run(stop()), b.run(stop()));
+        let (sent_a, sent_b) = (sent_a.expect("relay a"), sent_b.expect("relay b"));
+        assert_eq!(sent_a + sent_b, ROWS as u64, "{backend:?}");
+        assert!(
+            sent_a == 0 || sent_b == 0,
+            "{backend:?}: both led ({sent_a}, {sent_b})"
+        );
+        let info = client.queue_info("follow-ups").await.expect("info");
+        assert_eq!(
+            (info.length, info.duplicates),
+            (ROWS as u64, 0),
+            "{backend:?}"
+        );
+        let want: Vec<String> = (0..ROWS).map(|n| n.to_string()).collect();
+        assert_eq!(published(&client).await, want, "{backend:?}");
+    }
+}

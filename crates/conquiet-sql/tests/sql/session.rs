@@ -343,3 +343,87 @@ async fn an_advisory_lock_is_gone_after_every_exit_path() {
         assert!(!advisory_held(backend, key).await);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs postgres on 5432 and mariadb on 3306"]
+async fn a_statement_error_the_handler_swallowed_does_not_pass_for_a_commit() {
+    for backend in BACKENDS {
+        let db = Db::new(pool(backend, 2).await);
+        let t = table(backend).await;
+        let (first, again) = (
+            format!("INSERT INTO {t} (id, note) VALUES (1, 'x')"),
+            format!("INSERT INTO {t} (id, note) VALUES (1, 'again')"),
+        );
+        let outcome = db
+            .transaction(|s| {
+                Box::pin(async move {
+                    s.execute(&first, &[]).await?;
+                    // A duplicate key, caught and ignored by the handler.
+                    assert!(s.execute(&again, &[]).await.is_err());
+                    Ok::<_, SqlError>(())
+                })
+            })
+            .await;
+        match backend {
+            // PostgreSQL aborted the whole transaction at the failed statement: its COMMIT
+            // would roll back without an error, so the session reports it.
+            Backend::Postgres => {
+                assert!(matches!(outcome, Err(SqlError::Aborted)), "{outcome:?}");
+                assert_eq!(rows(backend, &t).await, 0);
+                assert_eq!(db.metrics().count("session", Status::Ok), 0);
+            }
+            // MySQL undid only the failed statement; the first insert commits.
+            Backend::MySql => {
+                outcome.expect("commit");
+                assert_eq!(rows(backend, &t).await, 1);
+            }
+        }
+        crate::support::checked_in(&db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs postgres on 5432 and mariadb on 3306"]
+async fn a_lock_that_times_out_leaves_the_transaction_usable() {
+    for backend in BACKENDS {
+        let db = Db::new(pool(backend, 3).await);
+        let t = table(backend).await;
+        let key = 8_000_000 + i64::from(std::process::id());
+        let holder = db.clone();
+        let (locked, release) = (
+            Arc::new(tokio::sync::Notify::new()),
+            Arc::new(tokio::sync::Notify::new()),
+        );
+        let (l, r) = (locked.clone(), release.clone());
+        let task = tokio::spawn(async move {
+            holder
+                .transaction(|s| {
+                    Box::pin(async move {
+                        s.advisory_lock(key, Duration::from_secs(5)).await?;
+                        l.notify_one();
+                        r.notified().await;
+                        Ok::<_, SqlError>(())
+                    })
+                })
+                .await
+        });
+        locked.notified().await;
+        let insert = format!("INSERT INTO {t} (id, note) VALUES (2, 'after a lock timeout')");
+        db.transaction(|s| {
+            Box::pin(async move {
+                let refused = s.advisory_lock(key, Duration::from_millis(100)).await;
+                assert!(
+                    matches!(refused, Err(SqlError::LockTimeout { .. })),
+                    "{refused:?}"
+                );
+                s.execute(&insert, &[]).await?;
+                Ok::<_, SqlError>(())
+            })
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+        assert_eq!(rows(backend, &t).await, 1, "{backend:?}");
+        release.notify_one();
+        task.await.expect("join").expect("holder");
+    }
+}
