@@ -402,25 +402,6 @@ impl OutboxRelay {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn payloads_round_trip_and_garbage_is_refused() {
-        let fields = vec![(b"a".to_vec(), b"1".to_vec()), (b"".to_vec(), vec![0, 255])];
-        assert_eq!(decode(&encode(&fields)), Some(fields.clone()));
-        let bytes = encode(&fields);
-        for cut in 0..bytes.len() {
-            assert_eq!(decode(&bytes[..cut]), None, "cut at {cut}");
-        }
-        let mut long = bytes.clone();
-        long.push(0);
-        assert_eq!(decode(&long), None);
-        assert_eq!(decode(&u32::MAX.to_le_bytes()), None);
-    }
-}
-
 /// The leader's connection: closed on drop unless its lock was released, so a relay that is
 /// dropped, cancelled or panics mid-round never returns a connection that still holds the
 /// relay lock to the pool.
@@ -444,5 +425,24 @@ impl Drop for Lead {
         if let Some(conn) = self.0.take() {
             conn.close();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_round_trip_and_garbage_is_refused() {
+        let fields = vec![(b"a".to_vec(), b"1".to_vec()), (b"".to_vec(), vec![0, 255])];
+        assert_eq!(decode(&encode(&fields)), Some(fields.clone()));
+        let bytes = encode(&fields);
+        for cut in 0..bytes.len() {
+            assert_eq!(decode(&bytes[..cut]), None, "cut at {cut}");
+        }
+        let mut long = bytes.clone();
+        long.push(0);
+        assert_eq!(decode(&long), None);
+        assert_eq!(decode(&u32::MAX.to_le_bytes()), None);
     }
 }
