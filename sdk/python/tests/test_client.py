@@ -192,3 +192,69 @@ async def test_a_bound_lock_is_released_when_its_connection_closes(
     again = await client.lock_bound(lock, "other", 30)
     assert again is not None and again.token > bound.token
     assert await again.release()
+
+
+async def test_200_concurrent_tasks_never_open_more_than_the_pool(
+    server: tuple[str, int], client: AsyncClient, name: Callable[[str], str]
+) -> None:
+    q = name("pool")
+    tag = name("pooled")
+    await client.create_queue(q, QueueOptions(max_entries=150))
+    small = AsyncClient(*server, name=tag, pool_size=4, blocking_pool_size=2)
+    seen: list[int] = []
+
+    async def open_connections() -> int:
+        listing = await client.command("CLIENT", "LIST")
+        text = listing.decode() if isinstance(listing, bytes) else str(listing)
+        return sum(1 for line in text.splitlines() if f"name={tag} " in line + " ")
+
+    async def watch() -> None:
+        while True:
+            seen.append(await open_connections())
+            await asyncio.sleep(0.005)
+
+    watcher = asyncio.create_task(watch())
+    try:
+        results = await asyncio.gather(
+            *(small.publish(q, {"n": str(n)}) for n in range(200)), return_exceptions=True
+        )
+        received = await asyncio.gather(
+            *(small.receive(q, "default", f"c{n}", wait=0.05) for n in range(20))
+        )
+    finally:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
+    published = [r for r in results if isinstance(r, cq.Published)]
+    full = [r for r in results if isinstance(r, cq.QueueFull)]
+    assert len(published) == 150 and len(full) == 50
+    assert len({r.id for r in published}) == 150
+    assert sum(len(r) for r in received) == 20
+    seen.append(await open_connections())
+    assert max(seen) <= 4 + 2 and seen[-1] >= 1
+    await small.aclose()
+
+
+async def test_ten_agents_speaking_at_once_only_the_speaker_is_heard(
+    client: AsyncClient, name: Callable[[str], str]
+) -> None:
+    room = name("room")
+    agents = [f"agent{n}" for n in range(10)]
+    created = await client.create_room(room, agents)
+    await client.start_room(room)
+    for turn in range(3):
+        said = await asyncio.gather(
+            *(client.speak(room, a, f"{a} at {turn}") for a in agents),
+            return_exceptions=True,
+        )
+        heard = [r for r in said if isinstance(r, cq.Room)]
+        refused = [r for r in said if isinstance(r, cq.NotYourTurn)]
+        assert len(heard) == 1 and len(refused) == 9
+        assert heard[0].speaker == agents[turn]
+        passed = await client.pass_turn(room, agents[turn])
+        assert passed.speaker == agents[turn + 1]
+    events = await client.room_events(created.events_stream, count=100)
+    spoke = [e.text("participant") for e in events if e.event == "spoke"]
+    assert spoke == agents[:3]
+    # A reader that comes back later reads on from its cursor and misses nothing.
+    later = await client.room_events(created.events_stream, after=events[2].id, count=100)
+    assert [e.id for e in later] == [e.id for e in events[3:]]
