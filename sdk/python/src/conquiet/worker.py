@@ -321,18 +321,26 @@ class Worker:
             loop = asyncio.get_running_loop()
             self.metrics.running(1)
             started = loop.time()
-            work = asyncio.create_task(self._with_heartbeat(job))
-            aborted = asyncio.create_task(abort.wait())
-            done, _ = await asyncio.wait({work, aborted}, return_when=asyncio.FIRST_COMPLETED)
             ran: tuple[Outcome, bool] | None = None
-            if work in done:
-                aborted.cancel()
-                ran = work.result()
-            else:
-                work.cancel()
-                await asyncio.gather(work, return_exceptions=True)
-            self.metrics.observe(loop.time() - started)
-            self.metrics.running(-1)
+            try:
+                work = asyncio.create_task(self._with_heartbeat(job))
+                aborted = asyncio.create_task(abort.wait())
+                done, _ = await asyncio.wait(
+                    {work, aborted}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if work in done:
+                    aborted.cancel()
+                    try:
+                        ran = work.result()
+                    except BaseException as e:  # a handler that cancelled itself, say
+                        self.metrics.inc("panicked")
+                        ran = (Retry(reason=f"handler panicked: {e!r}"), False)
+                else:
+                    work.cancel()
+                    await asyncio.gather(work, return_exceptions=True)
+            finally:
+                self.metrics.observe(loop.time() - started)
+                self.metrics.running(-1)
             if ran is None:
                 release()
                 return await self._hand_back([job]) == 1
