@@ -408,6 +408,16 @@ fn write_op<W: Write>(e: &mut Enc<'_, W>, op: &Op) -> io::Result<()> {
             lock::write_lock_op(e, op)
         }
         Op::Room(room) => room::write_room_op(e, room),
+        Op::Send { data, sends } => {
+            e.u8(29)?;
+            e.bytes(data.as_packed())?;
+            e.len(sends.len())?;
+            for (key, id) in sends {
+                e.bytes(key)?;
+                e.id(*id)?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -549,6 +559,15 @@ fn read_op<R: Read>(d: &mut Dec<'_, R>) -> Result<Op, CodecError> {
                 bytes_max: d.u64()?,
             },
         },
+        29 => {
+            let data = d.entry()?;
+            let n = d.count("recipients of one send", SEND_RECIPIENTS_MAX)?;
+            let mut sends = Vec::with_capacity(n);
+            for _ in 0..n {
+                sends.push((d.name()?, d.id()?));
+            }
+            Op::Send { data, sends }
+        }
         tag => match lock::read_lock_op(d, tag)? {
             Some(op) => op,
             None => match room::read_room_op(d, tag)? {

@@ -282,6 +282,9 @@ pub enum Command {
     /// CQ.REPLY: `Reply::Delivered` (1 when a caller waited and got it, 0 when it was
     /// dropped); routed by the writer, nothing logged.
     Reply(crate::request::ReplyTo),
+    /// CQ.SEND: one copy of the message to each recipient queue, all or none
+    /// (`Reply::Sent`: each recipient with its entry id).
+    Send(crate::send::Send),
 }
 
 impl Command {
@@ -315,6 +318,8 @@ impl Command {
             Command::Publish(p) => vec![&p.key],
             Command::Receive(r) => vec![&r.key],
             Command::Request(r) => vec![&r.service],
+            // Every recipient: a send in MULTI is undone from their copies like a publish.
+            Command::Send(s) => s.recipients.iter().map(Vec::as_slice).collect(),
             Command::Redrive(r) => vec![&r.dead_letter],
             Command::Read { streams, .. } => streams.iter().map(|(k, _)| k.as_slice()).collect(),
             Command::ReadGroup { streams, .. } => {
@@ -529,6 +534,12 @@ pub enum Op {
     },
     /// A room created, or its events (with their entry ids) resolved by `decide`.
     Room(crate::room::RoomOp),
+    /// A fan-out send: one entry appended to each recipient with the id `decide` resolved,
+    /// as a publish appends it.
+    Send {
+        data: EntryData,
+        sends: Vec<(Vec<u8>, StreamId)>,
+    },
 }
 
 impl Op {
@@ -595,6 +606,7 @@ impl Op {
             | Op::LockRenew { .. }
             | Op::LockRelease { .. } => Vec::new(),
             Op::Room(room) => vec![room.stream()],
+            Op::Send { sends, .. } => sends.iter().map(|(k, _)| k.as_slice()).collect(),
         }
     }
 }

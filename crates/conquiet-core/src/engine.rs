@@ -187,6 +187,7 @@ impl Engine {
             Command::Room(room) => self.decide_room(now, room),
             Command::Request(request) => self.decide_request(now, request),
             Command::Reply(reply) => self.decide_reply(reply),
+            Command::Send(send) => self.decide_send(now, send),
             _ => self.decide_group(now, command),
         }
     }
@@ -260,6 +261,7 @@ impl Engine {
             op if op.is_queue() => self.apply_queue(now, op),
             op if op.is_lock() => self.apply_lock(now, op),
             Op::Room(room) => self.apply_room(room),
+            Op::Send { data, sends } => self.apply_send(now, data, sends),
             _ => self.apply_group(now, op),
         }
     }

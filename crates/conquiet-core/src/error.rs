@@ -117,6 +117,9 @@ pub enum CommandError {
     /// A request or reply inside MULTI: a request waits, which a transaction cannot.
     #[error("ERR request commands cannot run inside MULTI")]
     RequestInTransaction,
+    /// CQ.SEND to a recipient queue that does not exist (recipients are not created).
+    #[error("NOQUEUE no such queue '{key}' to send to")]
+    NoRecipient { key: String },
     /// A conquiet limit was reached; the text names the value and the limit.
     #[error("ERR {what} is {value}, limit is {limit}")]
     Limit {

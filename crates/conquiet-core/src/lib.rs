@@ -8,6 +8,7 @@
 //!   [`codec`] turns records and whole-engine snapshots into bytes and back.
 //! - [`lock`]: named locks with fencing tokens, engine ops like the queue ops.
 //! - [`room`]: turn-based rooms with a turn timeout and an events stream per room.
+//! - [`send`]: one-way sends to one or many recipient queues in one op (fan-out).
 //! - [`StreamId`] is an entry id; [`EntryData`] an entry's fields; limits live in [`limits`].
 
 mod claim;
@@ -35,6 +36,7 @@ mod queue_status;
 pub mod reply;
 pub mod request;
 pub mod room;
+pub mod send;
 pub mod stream;
 
 pub use command::{

@@ -143,3 +143,25 @@ pub const ROOM_TIMEOUTS_PER_OP_MAX: u64 = 64;
 
 /// Most events one room op holds: the listed timeouts, then a command's own (at most 2).
 pub const ROOM_EVENTS_PER_OP_MAX: usize = 2 * ROOM_TIMEOUTS_PER_OP_MAX as usize + 2;
+
+/// Most recipients of one CQ.SEND: each gets its own copy of the entry, and the send's one
+/// record lists every recipient's key (at most 256 KiB of names).
+pub const SEND_RECIPIENTS_MAX: usize = 256;
+
+/// Most bytes one CQ.SEND stores in all: the entry's bytes times the recipient count, so a
+/// large entry cannot be multiplied into gigabytes of memory by one command.
+pub const SEND_COPIES_BYTES_MAX: usize = 64 * MIB;
+const _: () = assert!(ENTRY_BYTES_MAX <= SEND_COPIES_BYTES_MAX);
+const _: () = assert!(ENTRY_BYTES_MAX + SEND_RECIPIENTS_MAX * (NAME_BYTES_MAX + 24) <= 16 * MIB);
+
+/// Most conversations at once: each holds its participant list in memory and in every
+/// snapshot (there is no delete yet).
+pub const CONVERSATIONS_MAX: usize = 10_000;
+
+/// Most participants of one conversation: the list is scanned by every post and is in every
+/// snapshot.
+pub const CONVERSATION_PARTICIPANTS_MAX: usize = 64;
+
+/// Longest conversation name: its messages stream's key (`conv:<name>:messages`, 14 bytes
+/// more) must fit the key length limit.
+pub const CONVERSATION_NAME_BYTES_MAX: usize = NAME_BYTES_MAX - 14;

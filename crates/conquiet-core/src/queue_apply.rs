@@ -62,10 +62,7 @@ impl Engine {
             } => {
                 let node = self.config.node;
                 let stream = self.streams.entry(key.clone()).or_default();
-                stream.queue.expire_dedup(now);
-                make_room(stream, data_bytes(data));
-                stream.append(*id, data.clone(), node);
-                stream.queue.counters.published += 1;
+                publish_into(stream, *id, data, node, now);
                 if let Some(at) = not_before_ms {
                     stream.queue.delays.insert(*id, *at);
                 }
@@ -434,4 +431,20 @@ pub(crate) fn reclaim(stream: &mut Stream, ids: &[StreamId]) {
             stream.delete(*id);
         }
     }
+}
+
+/// Appends a published entry to `stream` as every publish does (overflow under drop-oldest
+/// resolved from the state, the counter bumped). Paired with `decide_publish`'s checks, and
+/// shared by a fan-out send's copies (`send`).
+pub(crate) fn publish_into(
+    stream: &mut Stream,
+    id: StreamId,
+    data: &EntryData,
+    node: crate::NodeLimits,
+    now: u64,
+) {
+    stream.queue.expire_dedup(now);
+    make_room(stream, data_bytes(data));
+    stream.append(id, data.clone(), node);
+    stream.queue.counters.published += 1;
 }

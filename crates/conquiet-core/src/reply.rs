@@ -169,6 +169,8 @@ pub enum Reply {
     RequestAnswer(Box<crate::request::RequestAnswer>),
     /// CQ.REPLY: 1 when a waiting caller got the reply, 0 when it was dropped.
     Delivered(u64),
+    /// CQ.SEND: each recipient with the id of its copy, in the order they were named.
+    Sent(Vec<(Vec<u8>, StreamId)>),
 }
 
 impl Reply {

@@ -46,6 +46,8 @@ mod readgroup;
 mod request;
 #[path = "engine/room.rs"]
 mod room;
+#[path = "engine/send.rs"]
+mod send;
 #[path = "engine/setid.rs"]
 mod setid;
 #[path = "engine/trim.rs"]

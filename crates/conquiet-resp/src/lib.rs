@@ -60,6 +60,7 @@ mod queue_reply;
 pub mod reply;
 mod request_reply;
 mod room_reply;
+mod send_reply;
 
 pub use cmd::{CQ_DLQ_HELP, XGROUP_HELP, XINFO_HELP, check_client_name};
 pub use conn::ConnCommand;

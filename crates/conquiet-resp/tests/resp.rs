@@ -36,5 +36,7 @@ mod queue_replies;
 mod requests;
 #[path = "resp/rooms.rs"]
 mod rooms;
+#[path = "resp/sends.rs"]
+mod sends;
 #[path = "resp/support.rs"]
 mod support;

@@ -206,6 +206,7 @@ pub fn command_name(command: &Command) -> &'static str {
             // Not a client's command: the store's timer at a turn's end.
             RoomCommand::Expire { .. } => "cq.room|expire",
         },
+        Command::Send(_) => "cq.send",
         Command::Request(_) => "cq.request",
         Command::Reply(_) => "cq.reply",
     }

@@ -158,6 +158,8 @@ const COMMANDS: &[CommandSpec] = &[
     ("cq.room.pass", 3, &["write", "fast"], 0, 0, 0),
     ("cq.room.end", 2, &["write", "fast"], 0, 0, 0),
     ("cq.room.info", 2, &["readonly", "fast"], 0, 0, 0),
+    // Sends: the recipients follow a count, which COMMAND's key positions cannot express.
+    ("cq.send", -6, &["write", "fast"], 0, 0, 0),
     // Request/reply: the service is the queue the request is published to.
     ("cq.request", -6, &["write", "blocking"], 1, 1, 1),
     ("cq.reply", -5, &["write", "fast"], 0, 0, 0),

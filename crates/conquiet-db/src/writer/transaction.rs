@@ -122,12 +122,14 @@ impl Writer {
             // Queue ops add entries (publish, dead letters, redrive) or free room and make
             // entries due (settling): blocked receivers of every stream they name may now get
             // something.
-            // A room's events (a speak, a turn that timed out) wake its stream's readers.
+            // A room's events (a speak, a turn that timed out) wake its stream's readers, and
+            // a send wakes every recipient's.
             Op::Publish { .. }
             | Op::Receive { .. }
             | Op::Settle { .. }
             | Op::Redrive { .. }
-            | Op::Room(_) => {
+            | Op::Room(_)
+            | Op::Send { .. } => {
                 self.touched
                     .extend(op.keys().into_iter().map(|k| WaitKey::Stream(k.to_vec())));
             }

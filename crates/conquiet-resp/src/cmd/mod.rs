@@ -27,6 +27,7 @@ mod cq_room_info;
 mod cq_room_pass;
 mod cq_room_speak;
 mod cq_room_start;
+mod cq_send;
 mod cq_set;
 mod cq_status;
 mod cq_term;
@@ -125,6 +126,7 @@ pub(crate) const COMMANDS: &[Spec] = &[
     cq_room_create::SPEC,
     cq_room_start::SPEC,
     cq_room_end::SPEC,
+    cq_send::SPEC,
     del::SPEC,
     unlink::SPEC,
     exists::SPEC,

@@ -136,7 +136,7 @@ fn command_code(error: &CommandError) -> Code {
         | CommandError::NoConsumerGroup { .. }
         | CommandError::NoGroupForKey { .. }
         | CommandError::NoGroupRead { .. } => Code::NotFound,
-        CommandError::NoRoom { .. } => Code::NotFound,
+        CommandError::NoRoom { .. } | CommandError::NoRecipient { .. } => Code::NotFound,
         CommandError::BusyGroup | CommandError::RoomExists { .. } => Code::Exists,
         CommandError::NotYourTurn { .. } => Code::NotYourTurn,
         CommandError::RoomState { .. } => Code::RoomState,

@@ -19,6 +19,7 @@ mod http_openapi;
 mod http_rooms;
 mod limits;
 mod locks;
+mod messaging;
 mod process;
 mod requests;
 mod rooms;
