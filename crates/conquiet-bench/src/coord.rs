@@ -158,16 +158,7 @@ async fn requests(client: &Client, args: &CoordArgs, callers: u64) -> Result<Fig
         let mut config = WorkerConfig::new(queue.clone());
         config.concurrency = 16;
         config.receive_wait = Duration::from_millis(100);
-        let worker = Worker::new(client.clone(), config, answer);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            worker
-                .run(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
-        workers.push((stop, task));
+        workers.push(Worker::new(client.clone(), config, answer).spawn());
     }
     let per_caller = (args.requests / callers).max(1);
     let samples = Arc::new(std::sync::Mutex::new(Vec::with_capacity(
@@ -203,9 +194,8 @@ async fn requests(client: &Client, args: &CoordArgs, callers: u64) -> Result<Fig
         done??;
     }
     let elapsed = started.elapsed();
-    for (stop, task) in workers {
-        let _ = stop.send(());
-        task.await?;
+    for worker in workers {
+        worker.stop().await;
     }
     let samples = std::mem::take(&mut *samples.lock().map_err(|_| anyhow::anyhow!("poisoned"))?);
     let what = format!(

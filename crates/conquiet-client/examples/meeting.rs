@@ -86,15 +86,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             format!("yes ('{question}' checked at delivery {})", job.deliveries),
         ))
     });
-    let worker = Worker::new(client.clone(), WorkerConfig::new("ask-bo"), answers);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let bo_service = tokio::spawn(async move {
-        worker
-            .run(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let bo_service = Worker::new(client.clone(), WorkerConfig::new("ask-bo"), answers).spawn();
 
     let mut agents = tokio::task::JoinSet::new();
     for me in AGENTS {
@@ -105,8 +97,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         done??;
     }
     client.end_room(ROOM).await?;
-    let _ = stop.send(());
-    bo_service.await?;
+    bo_service.stop().await;
 
     println!("\nthe room's event stream, as any reader sees it:");
     for event in client

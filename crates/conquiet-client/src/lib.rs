@@ -61,5 +61,6 @@ pub use types::{
 };
 pub use worker::{
     BreakerConfig, BreakerHook, BreakerState, DrainReport, FailureRate, Handler, Job, Outcome,
-    Worker, WorkerBuilder, WorkerConfig, WorkerMetrics, WorkerStats, shutdown_signal,
+    RunningWorker, Worker, WorkerBuilder, WorkerConfig, WorkerMetrics, WorkerStats,
+    shutdown_signal,
 };

@@ -149,12 +149,20 @@ impl Handler for Service {
                 return Outcome::fail("not a request: no cq-correlation field");
             };
             let (reply, error) = match handler(job).await {
+                // The server takes no reply without fields: the caller is told, not left to
+                // time out, and the request is not run again for nothing.
+                Ok(reply) if reply.fields().is_empty() => (
+                    Message::new().field("error", "the service answered an empty reply"),
+                    true,
+                ),
                 Ok(reply) => (reply, false),
                 Err(text) => (Message::new().field("error", text), true),
             };
             match client.reply(&service, &correlation, &reply, error).await {
                 Ok(_) => Outcome::Success,
-                Err(e) => Outcome::retry(format!("reply not sent: {e}")),
+                Err(e) if e.is_transient() => Outcome::retry(format!("reply not sent: {e}")),
+                // Refused for good (too large, say): running the request again would not help.
+                Err(e) => Outcome::fail(format!("reply refused: {e}")),
             }
         })
     }

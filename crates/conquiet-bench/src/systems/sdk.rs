@@ -14,11 +14,10 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use conquiet_client::{
-    Client, ClientConfig, DrainReport, ErrorKind, Job, Message, Outcome, QueueOptions, Worker,
+    Client, ClientConfig, ErrorKind, Job, Message, Outcome, QueueOptions, RunningWorker, Worker,
     WorkerConfig, WorkerMetrics,
 };
-use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::resp_value::PAYLOAD_FIELD;
@@ -117,22 +116,13 @@ impl Broker for Sdk {
                 }
             }
         });
-        let metrics = worker.metrics().clone();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            worker
-                .run(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let worker = worker.spawn();
         Ok(SdkConsumer {
             payloads,
             taken: Vec::new(),
             released: 0,
-            metrics,
-            stop: Some(stop),
-            task: Some(task),
+            metrics: worker.metrics().clone(),
+            _worker: worker,
         })
     }
 }
@@ -161,8 +151,8 @@ pub struct SdkConsumer {
     /// Ids given to the driver so far; never more than the worker's confirmed acks.
     released: u64,
     metrics: WorkerMetrics,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<DrainReport>>,
+    /// Dropped with the consumer, which starts the worker's drain.
+    _worker: RunningWorker,
 }
 
 impl Consumer for SdkConsumer {
@@ -194,16 +184,5 @@ impl Consumer for SdkConsumer {
             }
             tokio::time::sleep(POLL).await;
         }
-    }
-}
-
-impl Drop for SdkConsumer {
-    /// Stops the worker; its drain finishes in the background (its jobs are done by then,
-    /// the handler only hands payloads over).
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        drop(self.task.take());
     }
 }

@@ -122,6 +122,13 @@ async fn handle(shared: &Shared, job: &Job) -> (Outcome, bool) {
             };
             match fallback {
                 Ran::Done(Outcome::Success) => (Outcome::Success, true),
+                Ran::Panicked => {
+                    metrics.panicked.inc();
+                    (
+                        Outcome::retry("handler timed out and its fallback panicked"),
+                        false,
+                    )
+                }
                 _ => (Outcome::retry("handler timed out"), false),
             }
         }

@@ -453,6 +453,25 @@ impl Worker {
         report
     }
 
+    /// Runs the worker on a task of its own until [`RunningWorker::stop`]: for programs that
+    /// do other things meanwhile. Dropping the handle also starts the drain, and lets it run
+    /// to its end on the runtime.
+    pub fn spawn(self) -> RunningWorker {
+        let metrics = self.metrics().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            self.run(async {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        RunningWorker {
+            stop: Some(stop),
+            task: Some(task),
+            metrics,
+        }
+    }
+
     async fn hand_back(&self, deliveries: Vec<Delivery>) -> u64 {
         if deliveries.is_empty() {
             return 0;
@@ -476,8 +495,46 @@ impl Worker {
             .iter()
             .filter(|s| matches!(s, Ok(outcome) if outcome.is_applied()))
             .count() as u64;
+        shared
+            .metrics
+            .settle_failed
+            .inc_by(settled.len() as u64 - given);
         shared.metrics.handed_back.inc_by(given);
         given
+    }
+}
+
+/// A worker running on its own task ([`Worker::spawn`]).
+pub struct RunningWorker {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<DrainReport>>,
+    metrics: WorkerMetrics,
+}
+
+impl RunningWorker {
+    /// The worker's metrics.
+    pub fn metrics(&self) -> &WorkerMetrics {
+        &self.metrics
+    }
+
+    /// Starts the drain and waits for it to end; answers what it did. A worker whose task
+    /// failed (it panicked) reports an empty drain.
+    pub async fn stop(mut self) -> DrainReport {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.unwrap_or_default(),
+            None => DrainReport::default(),
+        }
+    }
+}
+
+impl Drop for RunningWorker {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
     }
 }
 

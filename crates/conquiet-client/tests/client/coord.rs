@@ -187,16 +187,7 @@ async fn a_service_handler_returns_the_reply_to_each_of_many_callers() {
         });
         let mut config = WorkerConfig::new("double");
         config.receive_wait = Duration::from_millis(100);
-        let worker = Worker::new(client.clone(), config, answer);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            worker
-                .run(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
-        workers.push((stop, task));
+        workers.push(Worker::new(client.clone(), config, answer).spawn());
     }
     let mut calls = tokio::task::JoinSet::new();
     for n in 0..100i64 {
@@ -231,9 +222,8 @@ async fn a_service_handler_returns_the_reply_to_each_of_many_callers() {
         .expect("a reply");
     assert!(!bad.ok);
     assert_eq!(bad.field("error"), Some(&b"n is not a number"[..]));
-    for (stop, task) in workers {
-        let _ = stop.send(());
-        task.await.expect("worker");
+    for worker in workers {
+        worker.stop().await;
     }
     // Nobody serves the queue now: the caller gets a timeout, not a hang.
     let started = std::time::Instant::now();

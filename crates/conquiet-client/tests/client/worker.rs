@@ -8,11 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use conquiet_client::{
-    Backoff, BreakerConfig, BreakerState, Client, DrainReport, Job, Message, Outcome, QueueOptions,
-    ReceiveOptions, Worker, WorkerConfig, WorkerMetrics, WorkerStats,
+    Backoff, BreakerConfig, BreakerState, Client, Job, Message, Outcome, QueueOptions,
+    ReceiveOptions, RunningWorker, Worker, WorkerConfig, WorkerStats,
 };
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use crate::support::Server;
 
@@ -35,38 +33,19 @@ impl Drop for KillOnDrop {
     }
 }
 
-struct Running {
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<DrainReport>,
-    metrics: WorkerMetrics,
+/// The worker's figures now.
+trait Stats {
+    fn stats(&self) -> WorkerStats;
 }
 
-impl Running {
+impl Stats for RunningWorker {
     fn stats(&self) -> WorkerStats {
-        self.metrics.snapshot()
-    }
-
-    async fn stop(self) -> DrainReport {
-        let _ = self.stop.send(());
-        self.task.await.expect("worker task")
+        self.metrics().snapshot()
     }
 }
 
-fn spawn(worker: Worker) -> Running {
-    let (stop, stopped) = oneshot::channel::<()>();
-    let metrics = worker.metrics().clone();
-    let task = tokio::spawn(async move {
-        worker
-            .run(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
-    Running {
-        stop,
-        task,
-        metrics,
-    }
+fn spawn(worker: Worker) -> RunningWorker {
+    worker.spawn()
 }
 
 /// Polls `check` until it holds or `limit` passes; then fails with `what`.
@@ -394,7 +373,7 @@ async fn drain_finishes_running_work_hands_back_the_rest_and_leaves_no_task() {
         running.stats().running == 4
     })
     .await;
-    let metrics = running.metrics.clone();
+    let metrics = running.metrics().clone();
     let report = running.stop().await;
     assert!(!report.finished_in_time);
     assert_eq!(report.handed_back, 2);
@@ -555,13 +534,13 @@ async fn what_a_receive_brings_during_shutdown_is_handed_back_at_once() {
     let running = spawn(worker);
     // The worker is waiting in a receive; shutdown comes, then a message.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let _ = running.stop.send(());
+    let stopping = tokio::spawn(running.stop());
     tokio::time::sleep(Duration::from_millis(100)).await;
     client
         .publish("jobs", &Message::new().field("n", "late"))
         .await
         .expect("publish");
-    let report = running.task.await.expect("worker");
+    let report = stopping.await.expect("worker");
     assert_eq!(
         handled.load(Ordering::SeqCst),
         0,
