@@ -17,8 +17,9 @@ if [[ " $* " == *" --include-ignored "* ]]; then
     pylog=$(mktemp)
     trap 'rm -f "$log" "$pylog"' EXIT
     CONQUIET_BIN="$PWD/target/debug/conquiet" ./sdk/python/run-tests.sh 2>&1 | tee "$pylog" || status=$?
-    pypassed=$(tail -n 5 "$pylog" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
-    pyfailed=$(tail -n 5 "$pylog" | grep -Eo '[0-9]+ (failed|error)' | awk '{s+=$1} END {print s+0}')
+    # grep finds nothing on a clean run; that is not a failure of this script.
+    pypassed=$(tail -n 5 "$pylog" | { grep -Eo '[0-9]+ passed' || true; } | awk '{s+=$1} END {print s+0}')
+    pyfailed=$(tail -n 5 "$pylog" | { grep -Eo '[0-9]+ (failed|error)' || true; } | awk '{s+=$1} END {print s+0}')
     passed=$((passed + pypassed))
     failed=$((failed + pyfailed))
 fi
