@@ -14,6 +14,7 @@ use crate::entry::EntryData;
 use crate::limits::*;
 use crate::stream::{Trim, TrimTo};
 
+mod conversation;
 mod lock;
 mod queue;
 mod room;
@@ -24,9 +25,9 @@ pub use snapshot::{decode_snapshot, encode_snapshot};
 /// Version byte that starts every record.
 pub const RECORD_VERSION: u8 = 1;
 /// Version written at the start of a snapshot body.
-pub const SNAPSHOT_VERSION: u32 = 4;
+pub const SNAPSHOT_VERSION: u32 = 5;
 /// The oldest snapshot version this build still reads (version 1 has no work-queue state,
-/// versions 1 and 2 no locks, versions 1 to 3 no rooms).
+/// versions 1 and 2 no locks, versions 1 to 3 no rooms, versions 1 to 4 no conversations).
 pub const SNAPSHOT_VERSION_MIN: u32 = 1;
 
 /// Why bytes could not be decoded.
@@ -418,6 +419,7 @@ fn write_op<W: Write>(e: &mut Enc<'_, W>, op: &Op) -> io::Result<()> {
             }
             Ok(())
         }
+        Op::Conv(conv) => conversation::write_conv_op(e, conv),
     }
 }
 
@@ -572,7 +574,10 @@ fn read_op<R: Read>(d: &mut Dec<'_, R>) -> Result<Op, CodecError> {
             Some(op) => op,
             None => match room::read_room_op(d, tag)? {
                 Some(op) => op,
-                None => return queue::read_queue_op(d, tag),
+                None => match conversation::read_conv_op(d, tag)? {
+                    Some(op) => op,
+                    None => return queue::read_queue_op(d, tag),
+                },
             },
         },
     })

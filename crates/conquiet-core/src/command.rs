@@ -285,6 +285,8 @@ pub enum Command {
     /// CQ.SEND: one copy of the message to each recipient queue, all or none
     /// (`Reply::Sent`: each recipient with its entry id).
     Send(crate::send::Send),
+    /// CQ.CONV.*: `Reply::Conv` (the conversation after the command).
+    Conv(crate::conversation::ConvCommand),
 }
 
 impl Command {
@@ -342,7 +344,9 @@ impl Command {
             // A reply goes to a waiting caller, not to a stream.
             | Command::Reply(_)
             // A room's stream is the engine's to append to, named by its ops.
-            | Command::Room(_) => Vec::new(),
+            | Command::Room(_)
+            // So is a conversation's.
+            | Command::Conv(_) => Vec::new(),
             Command::Rename { from, to } => vec![from, to],
         }
     }
@@ -384,6 +388,7 @@ impl Command {
                 | Command::QueueList { .. }
                 | Command::LockInfo { .. }
                 | Command::Room(crate::room::RoomCommand::Info { .. })
+                | Command::Conv(crate::conversation::ConvCommand::Info { .. })
                 | Command::Reply(_)
         )
     }
@@ -540,6 +545,8 @@ pub enum Op {
         data: EntryData,
         sends: Vec<(Vec<u8>, StreamId)>,
     },
+    /// A conversation created, or a message posted with its id resolved by `decide`.
+    Conv(crate::conversation::ConvOp),
 }
 
 impl Op {
@@ -607,6 +614,7 @@ impl Op {
             | Op::LockRelease { .. } => Vec::new(),
             Op::Room(room) => vec![room.stream()],
             Op::Send { sends, .. } => sends.iter().map(|(k, _)| k.as_slice()).collect(),
+            Op::Conv(conv) => vec![conv.stream()],
         }
     }
 }

@@ -46,6 +46,7 @@ pub struct Engine {
     pub(crate) config: EngineConfig,
     pub(crate) locks: crate::lock::Locks,
     pub(crate) rooms: crate::room::Rooms,
+    pub(crate) conversations: crate::conversation::Conversations,
 }
 
 impl Engine {
@@ -55,6 +56,7 @@ impl Engine {
             config,
             locks: crate::lock::Locks::default(),
             rooms: crate::room::Rooms::default(),
+            conversations: crate::conversation::Conversations::default(),
         }
     }
 
@@ -188,6 +190,7 @@ impl Engine {
             Command::Request(request) => self.decide_request(now, request),
             Command::Reply(reply) => self.decide_reply(reply),
             Command::Send(send) => self.decide_send(now, send),
+            Command::Conv(conv) => self.decide_conv(now, conv),
             _ => self.decide_group(now, command),
         }
     }
@@ -262,6 +265,7 @@ impl Engine {
             op if op.is_lock() => self.apply_lock(now, op),
             Op::Room(room) => self.apply_room(room),
             Op::Send { data, sends } => self.apply_send(now, data, sends),
+            Op::Conv(conv) => self.apply_conv(conv),
             _ => self.apply_group(now, op),
         }
     }

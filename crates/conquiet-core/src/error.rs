@@ -120,6 +120,25 @@ pub enum CommandError {
     /// CQ.SEND to a recipient queue that does not exist (recipients are not created).
     #[error("NOQUEUE no such queue '{key}' to send to")]
     NoRecipient { key: String },
+    /// CQ.CONV.CREATE of a conversation that exists.
+    #[error("BUSYCONV conversation '{name}' already exists")]
+    ConvExists { name: String },
+    #[error("NOCONV no such conversation '{name}'")]
+    NoConv { name: String },
+    /// CQ.CONV.POST by a name that is not one of the conversation's participants.
+    #[error("NOTPARTICIPANT conversation '{name}' has no participant '{participant}'")]
+    ConvNotParticipant { name: String, participant: String },
+    /// CQ.CONV.POST with EXPECT, when the latest message is not the one expected: someone
+    /// posted since the poster last read, and appending would fork the history.
+    #[error("CONFLICT conversation '{name}' has moved on: last is {last}, not {expected}")]
+    ConvConflict {
+        name: String,
+        last: String,
+        expected: String,
+    },
+    /// A conversation write inside MULTI: transactions undo streams only.
+    #[error("ERR conversation commands cannot run inside MULTI")]
+    ConvInTransaction,
     /// A conquiet limit was reached; the text names the value and the limit.
     #[error("ERR {what} is {value}, limit is {limit}")]
     Limit {

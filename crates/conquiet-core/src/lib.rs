@@ -9,11 +9,14 @@
 //! - [`lock`]: named locks with fencing tokens, engine ops like the queue ops.
 //! - [`room`]: turn-based rooms with a turn timeout and an events stream per room.
 //! - [`send`]: one-way sends to one or many recipient queues in one op (fan-out).
+//! - [`conversation`]: threads of messages between participants, in order, with an optimistic
+//!   check against forks.
 //! - [`StreamId`] is an entry id; [`EntryData`] an entry's fields; limits live in [`limits`].
 
 mod claim;
 pub mod codec;
 pub mod command;
+pub mod conversation;
 pub mod engine;
 pub mod entry;
 pub mod error;

@@ -171,6 +171,8 @@ pub enum Reply {
     Delivered(u64),
     /// CQ.SEND: each recipient with the id of its copy, in the order they were named.
     Sent(Vec<(Vec<u8>, StreamId)>),
+    /// CQ.CONV.*: the conversation after the command.
+    Conv(Box<crate::conversation::ConvView>),
 }
 
 impl Reply {

@@ -14,6 +14,8 @@ mod autoclaim;
 mod claim;
 #[path = "engine/codec.rs"]
 mod codec;
+#[path = "engine/conversation.rs"]
+mod conversation;
 #[path = "engine/delete.rs"]
 mod delete;
 #[path = "engine/info.rs"]

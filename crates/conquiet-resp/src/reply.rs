@@ -100,6 +100,7 @@ pub fn reply_frame(command: &Command, reply: &Reply, proto: Proto) -> Frame {
         Reply::RequestAnswer(answer) => crate::request_reply::answer_frame(answer),
         Reply::Delivered(n) => crate::request_reply::delivered_frame(*n),
         Reply::Sent(sends) => crate::send_reply::sent_frame(sends),
+        Reply::Conv(view) => crate::send_reply::conv_frame(view),
     }
 }
 

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
+use conquiet_core::conversation::ConvCommand;
 use conquiet_core::queue::Settle;
 use conquiet_core::room::RoomCommand;
 use conquiet_core::{Command, CommandError, Reply};
@@ -207,6 +208,11 @@ pub fn command_name(command: &Command) -> &'static str {
             RoomCommand::Expire { .. } => "cq.room|expire",
         },
         Command::Send(_) => "cq.send",
+        Command::Conv(conv) => match conv {
+            ConvCommand::Create { .. } => "cq.conv.create",
+            ConvCommand::Post { .. } => "cq.conv.post",
+            ConvCommand::Info { .. } => "cq.conv.info",
+        },
         Command::Request(_) => "cq.request",
         Command::Reply(_) => "cq.reply",
     }

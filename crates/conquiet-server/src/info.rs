@@ -160,6 +160,10 @@ const COMMANDS: &[CommandSpec] = &[
     ("cq.room.info", 2, &["readonly", "fast"], 0, 0, 0),
     // Sends: the recipients follow a count, which COMMAND's key positions cannot express.
     ("cq.send", -6, &["write", "fast"], 0, 0, 0),
+    // Conversations: the name is not a stream key (its messages stream is the engine's).
+    ("cq.conv.create", -5, &["write"], 0, 0, 0),
+    ("cq.conv.post", -5, &["write", "fast"], 0, 0, 0),
+    ("cq.conv.info", 2, &["readonly", "fast"], 0, 0, 0),
     // Request/reply: the service is the queue the request is published to.
     ("cq.request", -6, &["write", "blocking"], 1, 1, 1),
     ("cq.reply", -5, &["write", "fast"], 0, 0, 0),

@@ -45,7 +45,8 @@ pub fn encode_snapshot<W: Write>(engine: &Engine, out: &mut W) -> io::Result<()>
         write_stream_queue(&mut e, &s.queue)?;
     }
     super::lock::write_locks(&mut e, &engine.locks)?;
-    super::room::write_rooms(&mut e, &engine.rooms)
+    super::room::write_rooms(&mut e, &engine.rooms)?;
+    super::conversation::write_conversations(&mut e, &engine.conversations)
 }
 
 fn write_stream_queue<W: Write>(e: &mut Enc<'_, W>, q: &StreamQueue) -> io::Result<()> {
@@ -214,6 +215,9 @@ pub fn decode_snapshot<R: Read>(input: &mut R) -> Result<Engine, CodecError> {
     }
     if version >= 4 {
         engine.rooms = super::room::read_rooms(&mut d)?;
+    }
+    if version >= 5 {
+        engine.conversations = super::conversation::read_conversations(&mut d)?;
     }
     Ok(engine)
 }

@@ -60,6 +60,10 @@ impl Writer {
                 Ok(Decision::Write(Op::Room(_))) => {
                     replies.push(Err(CommandError::RoomInTransaction));
                 }
+                // Nor is a conversation's count and last id.
+                Ok(Decision::Write(Op::Conv(_))) => {
+                    replies.push(Err(CommandError::ConvInTransaction));
+                }
                 // An op that may change a stream the commands did not name (a dead letter, a
                 // redrive target) could not be undone from the copies: refused, unapplied.
                 Ok(Decision::Write(op)) if op.keys().iter().any(|k| !keys.contains(k)) => {
@@ -123,13 +127,14 @@ impl Writer {
             // entries due (settling): blocked receivers of every stream they name may now get
             // something.
             // A room's events (a speak, a turn that timed out) wake its stream's readers, and
-            // a send wakes every recipient's.
+            // a send wakes every recipient's, a post its conversation's.
             Op::Publish { .. }
             | Op::Receive { .. }
             | Op::Settle { .. }
             | Op::Redrive { .. }
             | Op::Room(_)
-            | Op::Send { .. } => {
+            | Op::Send { .. }
+            | Op::Conv(_) => {
                 self.touched
                     .extend(op.keys().into_iter().map(|k| WaitKey::Stream(k.to_vec())));
             }

@@ -8,6 +8,9 @@ mod command;
 mod config;
 mod cq_ack;
 mod cq_args;
+mod cq_conv_create;
+mod cq_conv_info;
+mod cq_conv_post;
 mod cq_create;
 mod cq_dlq;
 mod cq_info;
@@ -127,6 +130,9 @@ pub(crate) const COMMANDS: &[Spec] = &[
     cq_room_start::SPEC,
     cq_room_end::SPEC,
     cq_send::SPEC,
+    cq_conv_post::SPEC,
+    cq_conv_info::SPEC,
+    cq_conv_create::SPEC,
     del::SPEC,
     unlink::SPEC,
     exists::SPEC,

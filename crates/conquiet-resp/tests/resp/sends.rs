@@ -81,3 +81,97 @@ fn the_sent_map_as_bytes() {
         assert_eq!(show(&got), show(want.as_bytes()), "{proto:?}");
     }
 }
+
+#[test]
+fn conversation_commands_parse() {
+    use conquiet_core::conversation::ConvCommand;
+    assert_eq!(
+        command("CQ.CONV.CREATE c PARTICIPANTS 2 ann bob"),
+        Command::Conv(ConvCommand::Create {
+            name: b"c".to_vec(),
+            participants: words(&["ann", "bob"]),
+        })
+    );
+    assert_eq!(
+        command("CQ.CONV.POST c ann EXPECT 5-1 text hi"),
+        Command::Conv(ConvCommand::Post {
+            name: b"c".to_vec(),
+            participant: b"ann".to_vec(),
+            expect: Some(StreamId::new(5, 1)),
+            fields: vec![(b"text".to_vec(), b"hi".to_vec())],
+        })
+    );
+    // A lone pair whose field is named expect is a field, not the option.
+    assert_eq!(
+        command("CQ.CONV.POST c ann expect 5-1"),
+        Command::Conv(ConvCommand::Post {
+            name: b"c".to_vec(),
+            participant: b"ann".to_vec(),
+            expect: None,
+            fields: vec![(b"expect".to_vec(), b"5-1".to_vec())],
+        })
+    );
+    assert_eq!(
+        command("CQ.CONV.INFO c"),
+        Command::Conv(ConvCommand::Info {
+            name: b"c".to_vec()
+        })
+    );
+    assert_eq!(
+        error("CQ.CONV.CREATE c PARTICIPANTS 3 ann bob"),
+        "ERR syntax error"
+    );
+    assert_eq!(
+        error("CQ.CONV.CREATE c WITH 1 ann"),
+        "ERR CQ.CONV.CREATE needs PARTICIPANTS n participant ..."
+    );
+    assert_eq!(
+        error("CQ.CONV.POST c ann EXPECT x text hi"),
+        "ERR Invalid stream ID specified as stream command argument"
+    );
+    assert_eq!(
+        error("CQ.CONV.POST c ann text hi more"),
+        "ERR wrong number of arguments for 'cq.conv.post' command, expected field value pairs"
+    );
+    assert_eq!(
+        error("CQ.CONV.POST c ann text"),
+        "ERR wrong number of arguments for 'cq.conv.post' command"
+    );
+}
+
+#[test]
+fn the_conversation_map_as_bytes() {
+    use conquiet_core::conversation::ConvView;
+    let post = command("CQ.CONV.POST c ann text hi");
+    let view = |write, id| {
+        Reply::Conv(Box::new(ConvView {
+            name: b"c".to_vec(),
+            participants: words(&["ann", "bob"]),
+            messages: 1,
+            last_id: Some(StreamId::new(5, 0)),
+            stream: b"conv:c:messages".to_vec(),
+            id,
+            write,
+        }))
+    };
+    let info = "$4\r\nname\r\n$1\r\nc\r\n$12\r\nparticipants\r\n*2\r\n$3\r\nann\r\n$3\r\nbob\r\n\
+                $8\r\nmessages\r\n:1\r\n$7\r\nlast-id\r\n$3\r\n5-0\r\n\
+                $6\r\nstream\r\n$15\r\nconv:c:messages\r\n";
+    let cases = [
+        (view(false, None), Proto::Resp2, format!("*10\r\n{info}")),
+        (
+            view(true, Some(StreamId::new(5, 0))),
+            Proto::Resp3,
+            format!("%6\r\n{info}$2\r\nid\r\n$3\r\n5-0\r\n"),
+        ),
+        (
+            view(true, None),
+            Proto::Resp2,
+            format!("*12\r\n{info}$2\r\nid\r\n$-1\r\n"),
+        ),
+    ];
+    for (reply, proto, want) in cases {
+        let got = to_bytes(&reply_frame(&post, &reply, proto), proto);
+        assert_eq!(show(&got), show(want.as_bytes()), "{proto:?}");
+    }
+}

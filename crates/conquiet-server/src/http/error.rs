@@ -27,6 +27,8 @@ pub enum Code {
     /// A room start, speak, pass or end that the room's state (created, started, ended)
     /// does not allow.
     RoomState,
+    /// A conversation post whose EXPECT is not the latest message (someone posted since).
+    Conflict,
     Unauthorized,
     /// A request that got no reply within its timeout.
     Timeout,
@@ -49,6 +51,7 @@ impl Code {
             Code::Held => "held",
             Code::NotYourTurn => "not_your_turn",
             Code::RoomState => "room_state",
+            Code::Conflict => "conflict",
             Code::Unauthorized => "unauthorized",
             Code::Timeout => "timeout",
             Code::Limit => "limit",
@@ -63,9 +66,12 @@ impl Code {
             Code::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Code::NotFound => StatusCode::NOT_FOUND,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Code::Exists | Code::Stale | Code::Held | Code::NotYourTurn | Code::RoomState => {
-                StatusCode::CONFLICT
-            }
+            Code::Exists
+            | Code::Stale
+            | Code::Held
+            | Code::NotYourTurn
+            | Code::RoomState
+            | Code::Conflict => StatusCode::CONFLICT,
             Code::QueueFull => StatusCode::TOO_MANY_REQUESTS,
             Code::Unauthorized => StatusCode::UNAUTHORIZED,
             Code::Timeout => StatusCode::GATEWAY_TIMEOUT,
@@ -136,7 +142,11 @@ fn command_code(error: &CommandError) -> Code {
         | CommandError::NoConsumerGroup { .. }
         | CommandError::NoGroupForKey { .. }
         | CommandError::NoGroupRead { .. } => Code::NotFound,
-        CommandError::NoRoom { .. } | CommandError::NoRecipient { .. } => Code::NotFound,
+        CommandError::NoRoom { .. }
+        | CommandError::NoRecipient { .. }
+        | CommandError::NoConv { .. } => Code::NotFound,
+        CommandError::ConvExists { .. } => Code::Exists,
+        CommandError::ConvConflict { .. } => Code::Conflict,
         CommandError::BusyGroup | CommandError::RoomExists { .. } => Code::Exists,
         CommandError::NotYourTurn { .. } => Code::NotYourTurn,
         CommandError::RoomState { .. } => Code::RoomState,
@@ -158,11 +168,13 @@ fn command_code(error: &CommandError) -> Code {
         | CommandError::CountNotPositive
         | CommandError::InvalidPolicy(_)
         | CommandError::InvalidArgument(_)
-        | CommandError::NotParticipant { .. } => Code::BadRequest,
+        | CommandError::NotParticipant { .. }
+        | CommandError::ConvNotParticipant { .. } => Code::BadRequest,
         // The HTTP API runs no transactions: reaching this is a bug of the adapter.
         CommandError::NotInTransaction
         | CommandError::LockInTransaction
         | CommandError::RoomInTransaction
+        | CommandError::ConvInTransaction
         | CommandError::RequestInTransaction => Code::Internal,
     }
 }
