@@ -266,19 +266,7 @@ impl Engine {
             ));
         }
         let stream = messages_key(name);
-        if self.streams.contains_key(&stream) {
-            return Err(CommandError::InvalidArgument(format!(
-                "stream '{}' already exists; a conversation's messages stream must be new",
-                show(&stream)
-            )));
-        }
-        if self.streams.len() >= STREAMS_MAX {
-            return Err(CommandError::limit(
-                "stream count",
-                self.streams.len(),
-                STREAMS_MAX,
-            ));
-        }
+        self.check_new_stream(&stream, "a conversation's messages stream")?;
         Ok(Decision::Write(Op::Conv(ConvOp::Create {
             name: name.to_vec(),
             stream,

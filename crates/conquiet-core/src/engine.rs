@@ -50,6 +50,26 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// Checks that `stream`, the stream a new room or conversation writes to, does not exist
+    /// yet and that one more stream fits: `owner` names it in the error ("a room's events
+    /// stream"). Paired with the create ops of `room` and `conversation`.
+    pub(crate) fn check_new_stream(&self, stream: &[u8], owner: &str) -> Result<(), CommandError> {
+        if self.streams.contains_key(stream) {
+            return Err(CommandError::InvalidArgument(format!(
+                "stream '{}' already exists; {owner} must be new",
+                crate::error::show(stream)
+            )));
+        }
+        if self.streams.len() >= STREAMS_MAX {
+            return Err(CommandError::limit(
+                "stream count",
+                self.streams.len(),
+                STREAMS_MAX,
+            ));
+        }
+        Ok(())
+    }
+
     pub fn new(config: EngineConfig) -> Engine {
         Engine {
             streams: BTreeMap::new(),

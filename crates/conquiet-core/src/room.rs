@@ -521,19 +521,7 @@ impl Engine {
             ));
         }
         let stream = events_key(name);
-        if self.streams.contains_key(&stream) {
-            return Err(CommandError::InvalidArgument(format!(
-                "stream '{}' already exists; a room's events stream must be new",
-                show(&stream)
-            )));
-        }
-        if self.streams.len() >= STREAMS_MAX {
-            return Err(CommandError::limit(
-                "stream count",
-                self.streams.len(),
-                STREAMS_MAX,
-            ));
-        }
+        self.check_new_stream(&stream, "a room's events stream")?;
         Ok(Decision::Write(Op::Room(RoomOp::Create {
             name: name.to_vec(),
             stream,
