@@ -26,6 +26,21 @@ async fn queue(server: &TestServer) -> Client {
     client
 }
 
+/// Commits `ROWS` outbox rows, `n` = 0.., each in a transaction of its own.
+async fn commit_rows(db: &Db) {
+    for n in 0..ROWS {
+        db.transaction(|s| {
+            Box::pin(async move {
+                s.publish("follow-ups", &Message::new().field("n", n.to_string()))
+                    .await?;
+                Ok::<_, SqlError>(())
+            })
+        })
+        .await
+        .expect("commit");
+    }
+}
+
 /// Every `n` field of the queue's entries, in order.
 async fn published(client: &Client) -> Vec<String> {
     let take = ReceiveOptions {
@@ -124,17 +139,7 @@ async fn a_relay_killed_between_send_and_mark_loses_and_duplicates_nothing() {
         let server = TestServer::start();
         let client = queue(&server).await;
         let db = crate::support::db(backend, 2).await;
-        for n in 0..ROWS {
-            db.transaction(|s| {
-                Box::pin(async move {
-                    s.publish("follow-ups", &Message::new().field("n", n.to_string()))
-                        .await?;
-                    Ok::<_, SqlError>(())
-                })
-            })
-            .await
-            .expect("commit");
-        }
+        commit_rows(&db).await;
         let spec = [
             server.addr.to_string(),
             backend_name(backend).to_string(),
@@ -199,17 +204,7 @@ async fn two_relays_at_once_publish_each_row_once_in_order() {
         let server = TestServer::start();
         let client = queue(&server).await;
         let db = crate::support::db(backend, 4).await;
-        for n in 0..ROWS {
-            db.transaction(|s| {
-                Box::pin(async move {
-                    s.publish("follow-ups", &Message::new().field("n", n.to_string()))
-                        .await?;
-                    Ok::<_, SqlError>(())
-                })
-            })
-            .await
-            .expect("commit");
-        }
+        commit_rows(&db).await;
         let options = RelayOptions {
             batch: 7,
             ..RelayOptions::default()
